@@ -1,0 +1,41 @@
+# GAN Course. Two commands: `make lab` opens the course, `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.ganlib-installed
+JUPYTER_IP ?= 127.0.0.1
+JUPYTER_PORT ?= 8888
+LAB_ARGS ?= --no-browser
+# JupyterLab refuses to run as root unless told to (containers, CI, cloud machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: install lab test lint unit notebooks test-browser benchmarks clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=$(JUPYTER_IP) --port=$(JUPYTER_PORT) $(ROOT_FLAG) $(LAB_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+unit: install
+	$(BIN)/python -m pytest tests -m "not browser"
+
+notebooks: install
+	GANLIB_SMOKE=1 $(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
+
+test: lint unit notebooks
+
+benchmarks: install
+	$(BIN)/python benchmarks/lesson1_quality.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
