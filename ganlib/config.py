@@ -14,6 +14,8 @@ import os
 import random
 from pathlib import Path
 
+from ganlib import _checks
+
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -63,8 +65,7 @@ def set_seed(seed: int) -> None:
     Args:
         seed: a non-negative integer.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"Expected `seed` to be a non-negative int. Received: seed={seed!r}")
+    seed = _checks.seed(seed)
     import keras
     import numpy as np
     import tensorflow as tf

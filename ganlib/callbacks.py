@@ -1,0 +1,264 @@
+"""Keras callbacks that watch a GAN train: per-step history, sample grids, a live dashboard, a time budget.
+
+They work with :class:`ganlib.training.GAN` (any model with a ``generator`` attribute) and ``fit``. None of
+them needs ipywidgets: :class:`LiveDashboard` draws into any ``ipywidgets.Output``-like object it is
+given, or into the notebook cell that runs ``fit``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ganlib import _checks, viz
+
+
+class StepHistory(keras.callbacks.Callback):
+    """Record every training step's metrics (not the epoch's running mean that Keras logs).
+
+    Keras reports, after each batch, the mean of each metric since the epoch began. This callback turns
+    those running means back into the value of each step, so curves show what happened at that step.
+    History carries on across several ``fit`` calls.
+
+    Attributes:
+        history: ``{metric: [value per step]}``.
+        step: steps recorded so far.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list[float]] = {}
+        self.step = 0
+        self._previous_means: dict[str, float] = {}
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous_means = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        for key, value in (logs or {}).items():
+            mean = float(value)
+            previous = self._previous_means.get(key)
+            step_value = mean if previous is None else (batch + 1) * mean - batch * previous
+            self._previous_means[key] = mean
+            self.history.setdefault(key, []).append(step_value)
+        self.step += 1
+
+
+def _fixed_noise(model, n, seed):
+    latent_dim = int(model.generator.input_shape[-1])
+    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
+
+
+def _samples(model, noise):
+    return keras.ops.convert_to_numpy(model.generator(noise, training=False))
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Draw the same noise through the generator during training, to watch one set of digits evolve.
+
+    Args:
+        n: images per grid.
+        seed: seed of the fixed noise.
+        every_n_epochs: take a grid at the end of every N-th epoch.
+        every_n_steps: also (or instead, with ``every_n_epochs=0``) take one every N steps.
+        folder: when given, each grid is also written there as ``samples_<step>.png``.
+
+    Attributes:
+        frames: list of ``(step, uint8 mosaic)`` in the order taken.
+        noise: the fixed noise (set when training starts, kept across ``fit`` calls).
+    """
+
+    def __init__(self, n=16, seed=0, every_n_epochs=1, every_n_steps=0, folder=None):
+        super().__init__()
+        self.n = _checks.positive_int("n", n)
+        self.seed = seed
+        self.every_n_epochs = every_n_epochs
+        self.every_n_steps = every_n_steps
+        self.folder = Path(folder) if folder is not None else None
+        self.frames: list[tuple[int, np.ndarray]] = []
+        self.noise = None
+        self.step = 0
+
+    def on_train_begin(self, logs=None):
+        if self.noise is None:
+            self.noise = _fixed_noise(self.model, self.n, self.seed)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.every_n_steps and self.step % self.every_n_steps == 0:
+            self.capture()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
+            if not self.frames or self.frames[-1][0] != self.step:
+                self.capture()
+
+    def capture(self) -> np.ndarray:
+        """Take a grid now; return the uint8 mosaic."""
+        mosaic = viz.tile(_samples(self.model, self.noise))
+        self.frames.append((self.step, mosaic))
+        if self.folder is not None:
+            from PIL import Image
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(mosaic).save(self.folder / f"samples_{self.step:06d}.png")
+        return mosaic
+
+
+class LiveDashboard(StepHistory):
+    """Redraw losses, mean ``D`` outputs and a sample grid while ``fit`` runs.
+
+    Drawing costs about a tenth of a second, so it happens every ``every_n_steps`` steps but never more
+    often than every ``min_interval`` seconds, keeping the cost well under a tenth of the training time.
+
+    Args:
+        out: where to draw: an ``ipywidgets.Output`` (or any object with ``clear_output`` usable as a
+            context manager). ``None`` draws into the running notebook cell; outside a notebook nothing is
+            drawn, but the history is still recorded.
+        every_n_steps: steps between redraws.
+        min_interval: seconds between redraws, at least.
+        n_samples: images in the sample grid.
+        seed: seed of the fixed noise of the sample grid.
+        smooth: moving-average window of the curves.
+
+    Attributes:
+        history, step: as in :class:`StepHistory`.
+        redraws: how many times the dashboard was drawn.
+        draw_seconds: total time spent drawing.
+    """
+
+    def __init__(self, out=None, every_n_steps=50, min_interval=1.5, n_samples=16, seed=0, smooth=20):
+        super().__init__()
+        self.out = out
+        self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
+        self.min_interval = float(min_interval)
+        self.n_samples = _checks.positive_int("n_samples", n_samples)
+        self.seed = seed
+        self.smooth = smooth
+        self.noise = None
+        self.redraws = 0
+        self.draw_seconds = 0.0
+        self._last_draw = -float("inf")
+        self._handle = None
+
+    def on_train_begin(self, logs=None):
+        if self.noise is None:
+            self.noise = _fixed_noise(self.model, self.n_samples, self.seed)
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        due = self.step % self.every_n_steps == 0
+        if due and time.perf_counter() - self._last_draw >= self.min_interval:
+            self.redraw()
+
+    def on_train_end(self, logs=None):
+        self.redraw()
+
+    def figure(self):
+        """Return the dashboard figure for the current state."""
+        samples = _samples(self.model, self.noise) if self.noise is not None else None
+        return viz.dashboard(self.history, samples, smooth=self.smooth, title=f"step {self.step}")
+
+    def redraw(self):
+        """Draw the dashboard now."""
+        start = time.perf_counter()
+        if self.out is None and not _in_notebook():
+            return
+        from IPython.display import Image, display
+
+        image = Image(data=viz.figure_to_png(self.figure()))
+        if self.out is not None:
+            with self.out:
+                self.out.clear_output(wait=True)
+                display(image)
+        elif self._handle is None:
+            self._handle = display(image, display_id=True)
+        else:
+            self._handle.update(image)
+        self.redraws += 1
+        self._last_draw = time.perf_counter()
+        self.draw_seconds += self._last_draw - start
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training once a wall-clock budget is spent (checked after every step).
+
+    Args:
+        seconds: the budget.
+        already_used: seconds already spent in earlier runs (for a resumed run).
+
+    Attributes:
+        elapsed: seconds of training so far, ``already_used`` included.
+        stopped: whether the budget ended the training.
+    """
+
+    def __init__(self, seconds: float, already_used: float = 0.0):
+        super().__init__()
+        if not seconds > 0:
+            raise ValueError(f"Expected `seconds` > 0. Received: seconds={seconds!r}")
+        self.seconds = float(seconds)
+        self.already_used = float(already_used)
+        self.elapsed = self.already_used
+        self.stopped = False
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.elapsed = self.already_used + time.perf_counter() - self._start
+        if self.elapsed >= self.seconds:
+            self.model.stop_training = True
+            self.stopped = True
+
+
+class ProgressBar(keras.callbacks.Callback):
+    """One progress bar for a whole run, over steps or over seconds (with a :class:`TimeBudget`).
+
+    Args:
+        total_steps: the run's length in steps; or
+        total_seconds: its length in seconds.
+        every_n_steps: steps between updates of the bar.
+        metrics: the logged values shown beside the bar.
+    """
+
+    def __init__(self, total_steps=None, total_seconds=None, every_n_steps=20, metrics=("d_loss", "g_loss")):
+        super().__init__()
+        if (total_steps is None) == (total_seconds is None):
+            raise ValueError("Expected exactly one of `total_steps` and `total_seconds`.")
+        self.total_steps = total_steps
+        self.total_seconds = total_seconds
+        self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
+        self.metrics_shown = tuple(metrics)
+        target = total_steps if total_steps is not None else int(total_seconds)
+        self.bar = keras.utils.Progbar(
+            target, unit_name="step" if total_steps is not None else "s", stateful_metrics=list(metrics)
+        )
+        self.step = 0
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.step % self.every_n_steps:
+            return
+        values = [(key, float(logs[key])) for key in self.metrics_shown if logs and key in logs]
+        if self.total_steps is not None:
+            done = self.step
+        else:
+            done = min(int(time.perf_counter() - self._start), int(self.total_seconds))
+        self.bar.update(done, values=values)

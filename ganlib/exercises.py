@@ -1,0 +1,158 @@
+"""Automatic checks for the lessons' exercises.
+
+Each ``check_*`` function takes the learner's answer and:
+
+* prints what to do and returns ``False`` when the exercise is not attempted yet (the answer is ``None``,
+  ``...``, or a function that raises ``NotImplementedError``) — so a notebook with open exercises still
+  runs from top to bottom;
+* raises ``AssertionError`` with a hint aimed at the usual mistake when the answer is wrong;
+* prints a short confirmation and returns ``True`` when it is right.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ganlib import losses
+
+_REAL = np.array([2.0, -1.0, 0.5, 0.0, 3.0], dtype=np.float32)
+_FAKE = np.array([-3.0, 0.0, 1.0, -0.5, 0.25], dtype=np.float32)
+
+
+def _not_attempted(answer) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def _todo(what: str) -> bool:
+    print(f"⏳ Not attempted yet: {what}")
+    return False
+
+
+def _call(fn, *args):
+    """Call the learner's function; ``None`` means "not attempted" (it raised NotImplementedError)."""
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        return None
+
+
+def _value(result) -> float:
+    return float(np.asarray(result, dtype=np.float64))
+
+
+def _close(a, b, tol=1e-4) -> bool:
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def check_discriminator_loss(fn) -> bool:
+    """Exercise: the discriminator's cross-entropy loss from logits, ``fn(real_logits, fake_logits)``.
+
+    Expected: ``½·[−mean log D(x) − mean log(1 − D(G(z)))]`` with ``D = sigmoid(logit)``.
+    """
+    if _not_attempted(fn):
+        return _todo("write `my_discriminator_loss(real_logits, fake_logits)` and run this cell again.")
+    got = _call(fn, _REAL, _FAKE)
+    if got is None:
+        return _todo("replace `raise NotImplementedError` in `my_discriminator_loss` with your code.")
+    got = _value(got)
+    want = _value(losses.non_saturating_discriminator_loss(_REAL, _FAKE))
+    if not np.isfinite(got):
+        raise AssertionError("Your loss is not finite. Hint: work from logits with softplus, or clip D away from 0 and 1.")
+    if _close(got, 2 * want):
+        raise AssertionError("Twice the expected value: average the real and the fake halves (½ · (…)), don't add them.")
+    if _close(got, -want):
+        raise AssertionError("The sign is flipped: D *maximises* log D(x) + log(1 − D(G(z))), so its loss is minus that.")
+    real_only = _value(losses.non_saturating_generator_loss(_REAL)) / 2
+    if _close(got, real_only) or _close(got, 2 * real_only):
+        raise AssertionError("Only the real half is there: add the term for the fakes, −log(1 − D(G(z))).")
+    if not _close(got, want):
+        raise AssertionError(
+            f"Expected {want:.4f} for the test logits, got {got:.4f}. Hint: D = sigmoid(logit); "
+            "−log D = softplus(−logit) and −log(1 − D) = softplus(logit)."
+        )
+    print(f"✅ Correct: {got:.4f} matches ganlib.losses.non_saturating_discriminator_loss.")
+    return True
+
+
+def check_generator_loss(fn) -> bool:
+    """Exercise: the non-saturating generator loss from logits, ``fn(fake_logits) = −mean log D(G(z))``."""
+    if _not_attempted(fn):
+        return _todo("write `my_generator_loss(fake_logits)` and run this cell again.")
+    got = _call(fn, _FAKE)
+    if got is None:
+        return _todo("replace `raise NotImplementedError` in `my_generator_loss` with your code.")
+    got = _value(got)
+    want = _value(losses.non_saturating_generator_loss(_FAKE))
+    if _close(got, _value(losses.minimax_generator_loss(_FAKE))):
+        raise AssertionError(
+            "That is the minimax loss, mean log(1 − D(G(z))): it saturates when D rejects the fakes. "
+            "The non-saturating generator *maximises* log D(G(z)) instead, i.e. minimises −log D(G(z))."
+        )
+    if _close(got, -want):
+        raise AssertionError("The sign is flipped: the generator minimises −log D(G(z)).")
+    if not _close(got, want):
+        raise AssertionError(f"Expected {want:.4f} for the test logits, got {got:.4f}. Hint: −log sigmoid(f) = softplus(−f).")
+    print(f"✅ Correct: {got:.4f} matches ganlib.losses.non_saturating_generator_loss.")
+    return True
+
+
+def check_optimal_discriminator(fn) -> bool:
+    """Exercise: ``fn(p_data, p_model)`` returns the best possible discriminator ``D*(x)``, elementwise."""
+    if _not_attempted(fn):
+        return _todo("write `optimal_d(p_data, p_model)` and run this cell again.")
+    p_data = np.array([0.1, 0.5, 0.3, 0.0, 0.2])
+    p_model = np.array([0.3, 0.5, 0.1, 0.4, 0.0])
+    got = _call(fn, p_data, p_model)
+    if got is None:
+        return _todo("replace `raise NotImplementedError` in `optimal_d` with your code.")
+    got = np.asarray(got, dtype=np.float64)
+    want = p_data / (p_data + p_model)
+    if got.shape != want.shape:
+        raise AssertionError(f"Expected one value per x, shape {want.shape}; got shape {got.shape}.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if np.allclose(got[:3], (p_data / p_model)[:3]):
+            raise AssertionError("p_data / p_model is a ratio, not a probability: D must stay in [0, 1]. Normalise it.")
+        if np.allclose(got, p_model / (p_data + p_model)):
+            raise AssertionError("That is the probability of 'fake'. D(x) is the probability that x is *real*.")
+    if not np.allclose(got, want, atol=1e-6):
+        raise AssertionError(
+            f"Expected {np.round(want, 3).tolist()}, got {np.round(got, 3).tolist()}. "
+            "Hint: maximise p_data·log D + p_model·log(1 − D) for each x separately."
+        )
+    print("✅ Correct: D*(x) = p_data / (p_data + p_model). Where the two densities agree, D* = 1/2.")
+    return True
+
+
+def check_equilibrium_loss(value) -> bool:
+    """Exercise: the value of both cross-entropy losses when ``D = 1/2`` everywhere (``log 2``)."""
+    if _not_attempted(value):
+        return _todo("set `equilibrium_loss` to a number and run this cell again.")
+    value = float(value)
+    if _close(value, 0.5, tol=1e-2):
+        raise AssertionError("0.5 is D's *output* at equilibrium. The loss is −log of it.")
+    if _close(value, 2 * math.log(2), tol=1e-2):
+        raise AssertionError("log 4 is the sum of the two halves; the course averages them. Halve it.")
+    if not _close(value, math.log(2), tol=1e-2):
+        raise AssertionError("Not quite. Hint: −log(1/2) = ?")
+    print("✅ Correct: −log(1/2) = log 2 ≈ 0.693, the dashed line on the loss plots.")
+    return True
+
+
+def check_missing_digits(answer, shares, threshold: float = 0.05) -> bool:
+    """Exercise: from class shares (``metrics.class_coverage``), list the digits under ``threshold``."""
+    if _not_attempted(answer):
+        return _todo("set `rare_digits` to a list of digits (possibly empty) and run this cell again.")
+    want = sorted(int(d) for d in np.flatnonzero(np.asarray(shares) < threshold))
+    try:
+        got = sorted(int(d) for d in answer)
+    except TypeError:
+        raise AssertionError("Expected a list of digits, e.g. [3, 8] or [].") from None
+    if got != want:
+        raise AssertionError(
+            f"Not quite: {got}. Look for the digits whose share is below {threshold:.0%} "
+            "(a uniform generator would give each digit about 10%)."
+        )
+    print(f"✅ Correct: {want if want else 'no digit'} below {threshold:.0%}.")
+    return True

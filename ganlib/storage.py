@@ -1,0 +1,59 @@
+"""Saving and loading files safely: write to a temporary name, then rename; load models in safe mode.
+
+A run killed halfway through a save leaves the previous file intact, never half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+
+def _temporary_beside(path: Path, suffix: str) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix)
+    os.close(handle)
+    return name
+
+
+def save_model_atomically(model, path) -> Path:
+    """Save a Keras model to ``path`` (a ``.keras`` file) via a temporary file beside it."""
+    path = Path(path)
+    tmp = _temporary_beside(path, ".tmp.keras")
+    try:
+        model.save(tmp, overwrite=True)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def save_json_atomically(obj, path) -> Path:
+    """Write ``obj`` as JSON to ``path`` via a temporary file beside it."""
+    path = Path(path)
+    tmp = _temporary_beside(path, ".tmp.json")
+    try:
+        Path(tmp).write_text(json.dumps(obj, indent=1))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def load_model(path, **kwargs):
+    """Load a ``.keras`` model with Keras' safe mode on; a missing file gets a clear error.
+
+    Args:
+        path: the ``.keras`` file.
+        **kwargs: passed to ``keras.models.load_model`` (e.g. ``compile=False``).
+    """
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No saved model at {path}. Train one first (e.g. `python -m ganlib train gan`).")
+    return keras.models.load_model(path, safe_mode=True, **kwargs)

@@ -1,0 +1,193 @@
+"""Training: the adversarial game as a ``keras.Model`` that works with ``fit``, callbacks and progress bars.
+
+``GAN`` holds a generator and a discriminator and alternates their updates in ``train_step``::
+
+    gan = training.GAN(generator, discriminator, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                loss="non_saturating")
+    gan.fit(dataset, epochs=5)
+
+Each step reports ``d_loss``, ``g_loss``, ``d_real`` (mean ``D(x)`` on real images) and ``d_fake``
+(mean ``D(G(z))``), where ``D = sigmoid(logit)``. At the game's equilibrium both are 1/2 and the
+cross-entropy losses are ``log 2 ≈ 0.693``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlib import _checks, losses, storage
+from ganlib.storage import load_model  # noqa: F401 (re-exported: `training.load_model(path)`)
+
+METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    Args:
+        generator: ``keras.Model`` mapping ``(batch, latent_dim)`` noise to images in [-1, 1].
+        discriminator: ``keras.Model`` mapping images to logits, ``(batch, 1)`` or patch-shaped.
+        latent_dim: size of the noise vector; read from ``generator.input_shape`` when omitted.
+        seed: seed of the noise drawn during training, for repeatable runs.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim: int | None = None, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = _checks.positive_int("latent_dim", latent_dim or int(generator.input_shape[-1]))
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
+
+    def compile(
+        self,
+        d_optimizer,
+        g_optimizer,
+        loss: str = "non_saturating",
+        d_steps: int = 1,
+        label_smoothing: float = 0.0,
+        gradient_penalty_weight: float | None = None,
+        **kwargs,
+    ):
+        """Configure the game.
+
+        Args:
+            d_optimizer: optimizer of the discriminator (e.g. ``keras.optimizers.Adam(2e-4, beta_1=0.5)``).
+            g_optimizer: optimizer of the generator. Use a separate instance from ``d_optimizer``.
+            loss: a loss family of :mod:`ganlib.losses`: ``"minimax"``, ``"non_saturating"``,
+                ``"least_squares"``, ``"wasserstein"`` or ``"hinge"``.
+            d_steps: discriminator updates per generator update (WGAN uses 5).
+            label_smoothing: one-sided label smoothing of the real targets (cross-entropy and
+                least-squares families only), e.g. 0.1.
+            gradient_penalty_weight: weight of the WGAN-GP gradient penalty; defaults to 10 for
+                ``"wasserstein"`` and 0 otherwise.
+        """
+        super().compile(**kwargs)
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "Expected two optimizer instances: each player keeps its own optimizer state. "
+                "Received the same object as `d_optimizer` and `g_optimizer`."
+            )
+        self.g_loss_fn, self.d_loss_fn = losses.get(loss)
+        self.loss_family = loss
+        self.d_steps = _checks.positive_int("d_steps", d_steps)
+        if label_smoothing and loss not in losses.SUPPORTS_LABEL_SMOOTHING:
+            raise ValueError(
+                f"`label_smoothing` applies to the {', '.join(losses.SUPPORTS_LABEL_SMOOTHING)} losses. "
+                f"Received: loss={loss!r}, label_smoothing={label_smoothing!r}"
+            )
+        self.label_smoothing = _checks.fraction("label_smoothing", label_smoothing)
+        if gradient_penalty_weight is None:
+            gradient_penalty_weight = 10.0 if loss == "wasserstein" else 0.0
+        if gradient_penalty_weight < 0:
+            raise ValueError(
+                f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
+            )
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    def fit(self, x=None, *args, shuffle=False, **kwargs):
+        """Keras ``fit``, with ``shuffle=False`` by default: :func:`ganlib.data.make_image_dataset` already
+        shuffles, and Keras cannot shuffle a ``tf.data.Dataset`` anyway."""
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def sample_noise(self, batch_size):
+        """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def _d_loss(self, real_logits, fake_logits):
+        if self.loss_family in losses.SUPPORTS_LABEL_SMOOTHING:
+            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+        return self.d_loss_fn(real_logits, fake_logits)
+
+    def update_discriminator(self, real_images):
+        """One discriminator step on ``real_images`` and as many fresh fakes; returns its loss and D outputs."""
+        batch_size = tf.shape(real_images)[0]
+        fake_images = self.generator(self.sample_noise(batch_size), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            d_loss = self._d_loss(real_logits, fake_logits)
+            if self.gradient_penalty_weight:
+                epsilon = keras.random.uniform(
+                    (batch_size,) + (1,) * (len(real_images.shape) - 1), seed=self.seed_generator
+                )
+                penalty = losses.gradient_penalty(self.discriminator, real_images, fake_images, epsilon=epsilon)
+                d_loss += self.gradient_penalty_weight * penalty
+        weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights, strict=True))
+        return {
+            "d_loss": d_loss,
+            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+        }
+
+    def update_generator(self, batch_size):
+        """One generator step on ``batch_size`` fresh fakes; returns its loss."""
+        noise = self.sample_noise(batch_size)
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
+            g_loss = self.g_loss_fn(fake_logits)
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
+        return {"g_loss": g_loss}
+
+    def train_step(self, real_images):
+        if isinstance(real_images, (tuple, list)):  # (images, labels) datasets: the labels are not used
+            real_images = real_images[0]
+        for _ in range(self.d_steps):
+            d_results = self.update_discriminator(real_images)
+        g_results = self.update_generator(tf.shape(real_images)[0])
+        for name, value in {**d_results, **g_results}.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def generate(self, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
+        """Return ``n`` generated images as a float32 NumPy array in [-1, 1] (inference mode).
+
+        Args:
+            n: number of images.
+            seed: seed of the noise, for the same images each call.
+            batch_size: images per forward pass.
+        """
+        return generate(self.generator, n, seed=seed, batch_size=batch_size)
+
+    def save_players(self, folder) -> tuple[Path, Path]:
+        """Save ``generator.keras`` and ``discriminator.keras`` into ``folder`` (created if needed)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = folder / "generator.keras", folder / "discriminator.keras"
+        for model, path in zip((self.generator, self.discriminator), paths, strict=True):
+            storage.save_model_atomically(model, path)
+        return paths
+
+
+def generate(generator, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
+    """Return ``n`` images from a generator as float32 NumPy in [-1, 1], noise ``z ~ N(0, I)``.
+
+    Args:
+        generator: a ``keras.Model`` taking ``(batch, latent_dim)`` noise.
+        n: number of images.
+        seed: seed of the noise (NumPy), for the same images each call.
+        batch_size: images per forward pass.
+    """
+    _checks.positive_int("n", n)
+    noise = np.random.default_rng(seed).standard_normal((n, int(generator.input_shape[-1]))).astype(np.float32)
+    parts = [generator(noise[i : i + batch_size], training=False) for i in range(0, n, batch_size)]
+    return np.concatenate([keras.ops.convert_to_numpy(p) for p in parts]).astype(np.float32)
+
+
+def save_history(history: dict, path) -> Path:
+    """Write a ``{metric: [values...]}`` training history as JSON (atomically)."""
+    return storage.save_json_atomically({key: [float(v) for v in values] for key, values in history.items()}, path)

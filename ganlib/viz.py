@@ -1,0 +1,187 @@
+"""Pictures of training: image grids, loss curves, histograms of the discriminator's outputs.
+
+Every function returns a :class:`matplotlib.figure.Figure` built without ``pyplot``: it never calls
+``plt.show()``, keeps no global state, and shows once in a notebook when it is a cell's last value (or with
+``display(fig)``). Save it with ``fig.savefig(path)``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+from matplotlib.figure import Figure
+
+LOG2 = math.log(2.0)
+
+
+def to_display_pixels(images) -> np.ndarray:
+    """Return images as float arrays in [0, 1] without a trailing single channel.
+
+    Accepts uint8 (0..255) or floats in [-1, 1], shaped ``(N, H, W)`` or ``(N, H, W, C)``.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4):
+        raise ValueError(f"Expected images of shape (N, H, W) or (N, H, W, C). Received: shape={images.shape}")
+    if images.dtype == np.uint8:
+        pixels = images.astype(np.float32) / 255.0
+    else:
+        pixels = (np.clip(images.astype(np.float32), -1.0, 1.0) + 1.0) / 2.0
+    if pixels.ndim == 4 and pixels.shape[-1] == 1:
+        pixels = pixels[..., 0]
+    return pixels
+
+
+def tile(images, ncols: int | None = None, padding: int = 1) -> np.ndarray:
+    """Arrange images in a mosaic and return it as uint8 pixels (``(H', W')`` or ``(H', W', C)``).
+
+    Args:
+        images: uint8 or [-1, 1] floats, ``(N, H, W)`` or ``(N, H, W, C)``.
+        ncols: images per row (default: a near-square layout).
+        padding: pixels of black between images.
+    """
+    pixels = to_display_pixels(images)
+    n, height, width = pixels.shape[:3]
+    ncols = ncols or math.ceil(math.sqrt(n))
+    nrows = math.ceil(n / ncols)
+    mosaic = np.zeros(
+        (nrows * (height + padding) - padding, ncols * (width + padding) - padding) + pixels.shape[3:],
+        dtype=np.float32,
+    )
+    for index, image in enumerate(pixels):
+        row, col = divmod(index, ncols)
+        top, left = row * (height + padding), col * (width + padding)
+        mosaic[top : top + height, left : left + width] = image
+    return np.rint(mosaic * 255.0).astype(np.uint8)
+
+
+def _draw_mosaic(ax, images, ncols=None, title=None):
+    mosaic = tile(images, ncols=ncols)
+    ax.imshow(mosaic, cmap="gray" if mosaic.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+
+
+def image_grid(images, ncols: int | None = None, title: str | None = None, scale: float = 0.6) -> Figure:
+    """Return a figure showing ``images`` in a grid.
+
+    Args:
+        images: uint8 or [-1, 1] floats, ``(N, H, W)`` or ``(N, H, W, C)``.
+        ncols: images per row (default: a near-square layout).
+        title: figure title.
+        scale: inches per image.
+    """
+    n = len(images)
+    ncols = ncols or math.ceil(math.sqrt(n))
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(max(2.0, ncols * scale), max(2.0, nrows * scale + (0.4 if title else 0))))
+    _draw_mosaic(fig.add_subplot(), images, ncols=ncols, title=title)
+    fig.tight_layout()
+    return fig
+
+
+def _smooth(values, window: int) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    if window <= 1 or len(values) < window:
+        return values
+    kernel = np.ones(window) / window
+    head = np.cumsum(values[: window - 1]) / np.arange(1, window)  # a short warm-up instead of losing points
+    return np.concatenate([head, np.convolve(values, kernel, mode="valid")])
+
+
+def _plot_losses(ax, history, smooth):
+    for key, color in (("d_loss", "tab:blue"), ("g_loss", "tab:orange")):
+        if history.get(key):
+            values = history[key]
+            ax.plot(values, color=color, alpha=0.25 if smooth > 1 else 1.0, linewidth=0.8)
+            if smooth > 1:
+                ax.plot(_smooth(values, smooth), color=color, label=key)
+            else:
+                ax.lines[-1].set_label(key)
+    ax.axhline(LOG2, color="gray", linestyle="--", linewidth=1, label="log 2 ≈ 0.693")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend(loc="upper right", fontsize="small")
+
+
+def _plot_d_outputs(ax, history, smooth):
+    for key, color, label in (("d_real", "tab:green", "D(x) real"), ("d_fake", "tab:red", "D(G(z)) fake")):
+        if history.get(key):
+            ax.plot(_smooth(history[key], smooth), color=color, label=label)
+    ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="1/2 (D can't tell)")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("step")
+    ax.set_ylabel("mean D output")
+    ax.legend(loc="upper right", fontsize="small")
+
+
+def loss_curves(history: dict, smooth: int = 1, title: str | None = None) -> Figure:
+    """Return a figure with the losses (and mean ``D`` outputs, when recorded) against the step.
+
+    The dashed line at ``log 2 ≈ 0.693`` is where both cross-entropy losses sit when the discriminator can
+    no longer tell real from fake (``D = 1/2`` everywhere).
+
+    Args:
+        history: ``{"d_loss": [...], "g_loss": [...], "d_real": [...], "d_fake": [...]}``, e.g.
+            ``keras.callbacks.History.history`` or :attr:`ganlib.callbacks.StepHistory.history`.
+        smooth: moving-average window drawn over the raw (faint) curves; 1 draws them as they are.
+        title: figure title.
+    """
+    if not any(history.get(key) for key in ("d_loss", "g_loss")):
+        raise ValueError(f"Expected `history` with 'd_loss' or 'g_loss' values. Received keys: {sorted(history)}")
+    has_d = any(history.get(key) for key in ("d_real", "d_fake"))
+    fig = Figure(figsize=(10 if has_d else 5.5, 3.2))
+    axes = fig.subplots(1, 2 if has_d else 1, squeeze=False)[0]
+    _plot_losses(axes[0], history, smooth)
+    if has_d:
+        _plot_d_outputs(axes[1], history, smooth)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def d_output_histogram(real_scores, fake_scores, bins: int = 30, title: str | None = None) -> Figure:
+    """Return a histogram of ``D(x)`` on real images against ``D(G(z))`` on fakes (values in [0, 1]).
+
+    A discriminator that wins outright puts the two piles at 1 and 0; at equilibrium both sit around 1/2.
+    """
+    fig = Figure(figsize=(5.5, 3.2))
+    ax = fig.add_subplot()
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    ax.hist(np.ravel(real_scores), bins=edges, alpha=0.6, color="tab:green", label="D(x), real")
+    ax.hist(np.ravel(fake_scores), bins=edges, alpha=0.6, color="tab:red", label="D(G(z)), fake")
+    ax.axvline(0.5, color="gray", linestyle="--", linewidth=1)
+    ax.set_xlabel("discriminator output (probability 'real')")
+    ax.set_ylabel("images")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None = None) -> Figure:
+    """Return the live-dashboard figure: losses, mean ``D`` outputs and a grid of current samples."""
+    fig = Figure(figsize=(12, 3.4))
+    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.3, 1.0]})
+    if any(history.get(key) for key in ("d_loss", "g_loss")):
+        _plot_losses(axes[0], history, smooth)
+        _plot_d_outputs(axes[1], history, smooth)
+    if samples is not None:
+        _draw_mosaic(axes[2], samples, title="samples (fixed noise)")
+    else:
+        axes[2].set_axis_off()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def figure_to_png(fig: Figure, dpi: int = 80) -> bytes:
+    """Render a figure to PNG bytes (for image widgets, files or tests)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

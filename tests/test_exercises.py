@@ -1,0 +1,83 @@
+"""Each check accepts the reference solution, rejects the typical wrong answer with a hint, and treats an
+unattempted exercise as 'to do' (printing, not failing)."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganlib import exercises
+
+
+def reference_d_loss(real_logits, fake_logits):
+    real_term = tf.reduce_mean(tf.nn.softplus(-real_logits))
+    fake_term = tf.reduce_mean(tf.nn.softplus(fake_logits))
+    return 0.5 * (real_term + fake_term)
+
+
+def summed_d_loss(real_logits, fake_logits):
+    return 2 * reference_d_loss(real_logits, fake_logits)
+
+
+def reference_g_loss(fake_logits):
+    return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+
+
+def minimax_g_loss(fake_logits):
+    return -tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+
+def unattempted(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize(
+    "check, right, wrong, hint",
+    [
+        (exercises.check_discriminator_loss, reference_d_loss, summed_d_loss, "average"),
+        (exercises.check_discriminator_loss, reference_d_loss, lambda r, f: -reference_d_loss(r, f), "sign"),
+        (exercises.check_generator_loss, reference_g_loss, minimax_g_loss, "minimax"),
+        (exercises.check_optimal_discriminator, lambda p, q: p / (p + q), lambda p, q: q / (p + q), "real"),
+        (exercises.check_equilibrium_loss, math.log(2), 0.5, "output"),
+        (exercises.check_equilibrium_loss, math.log(2), math.log(4), "averages"),
+    ],
+)
+def test_check_accepts_solution_and_rejects_typical_mistake(check, right, wrong, hint, capsys):
+    assert check(right) is True
+    assert "Correct" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=hint):
+        check(wrong)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        exercises.check_discriminator_loss,
+        exercises.check_generator_loss,
+        exercises.check_optimal_discriminator,
+        exercises.check_equilibrium_loss,
+    ],
+)
+@pytest.mark.parametrize("answer", [None, ..., unattempted])
+def test_unattempted_exercise_prints_what_to_do(check, answer, capsys):
+    if answer is unattempted and check is exercises.check_equilibrium_loss:
+        answer = None
+    assert check(answer) is False
+    assert "Not attempted yet" in capsys.readouterr().out
+
+
+def test_optimal_discriminator_rejects_a_ratio():
+    with pytest.raises(AssertionError, match="ratio"):
+        exercises.check_optimal_discriminator(lambda p, q: p / q)
+
+
+def test_missing_digits():
+    shares = np.array([0.1] * 8 + [0.02, 0.18])
+    assert exercises.check_missing_digits([8], shares) is True
+    assert exercises.check_missing_digits([], np.full(10, 0.1)) is True
+    with pytest.raises(AssertionError, match="below 5%"):
+        exercises.check_missing_digits([9], shares)
+    with pytest.raises(AssertionError, match="list of digits"):
+        exercises.check_missing_digits(8, shares)
+    assert exercises.check_missing_digits(None, shares) is False
