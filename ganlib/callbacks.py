@@ -53,7 +53,8 @@ def _fixed_noise(model, n, seed):
 
 
 def _samples(model, noise):
-    return keras.ops.convert_to_numpy(model.generator(noise, training=False))
+    sampler = getattr(model, "sampler", model.generator)
+    return keras.ops.convert_to_numpy(sampler(noise, training=False))
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -95,6 +96,10 @@ class SampleGrid(keras.callbacks.Callback):
         if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
             if not self.frames or self.frames[-1][0] != self.step:
                 self.capture()
+
+    def on_train_end(self, logs=None):
+        if self.step and (not self.frames or self.frames[-1][0] != self.step):
+            self.capture()
 
     def capture(self) -> np.ndarray:
         """Take a grid now; return the uint8 mosaic."""

@@ -98,6 +98,30 @@ def check_generator_loss(fn) -> bool:
     return True
 
 
+def check_least_squares_discriminator_loss(fn) -> bool:
+    """Exercise: the LSGAN discriminator loss, ``fn(real_logits, fake_logits)``.
+
+    Expected: ``½·mean((D(x) − 1)²) + ½·mean(D(G(z))²)`` on the raw outputs (no sigmoid).
+    """
+    if _not_attempted(fn):
+        return _todo("write `my_least_squares_d_loss(real_logits, fake_logits)` and run this cell again.")
+    got = _call(fn, _REAL, _FAKE)
+    if got is None:
+        return _todo("replace `raise NotImplementedError` in `my_least_squares_d_loss` with your code.")
+    got = _value(got)
+    want = _value(losses.least_squares_discriminator_loss(_REAL, _FAKE))
+    d_real, d_fake = 1 / (1 + np.exp(-_REAL)), 1 / (1 + np.exp(-_FAKE))
+    with_sigmoid = 0.5 * np.mean((d_real - 1) ** 2) + 0.5 * np.mean(d_fake**2)
+    if _close(got, with_sigmoid):
+        raise AssertionError("LSGAN takes the raw outputs (logits) — no sigmoid: the squares do the squashing.")
+    if _close(got, 2 * want):
+        raise AssertionError("Twice the expected value: each half has a factor ½.")
+    if not _close(got, want):
+        raise AssertionError(f"Expected {want:.4f} for the test logits, got {got:.4f}. Targets: 1 for real, 0 for fake.")
+    print(f"✅ Correct: {got:.4f} matches ganlib.losses.least_squares_discriminator_loss.")
+    return True
+
+
 def check_optimal_discriminator(fn) -> bool:
     """Exercise: ``fn(p_data, p_model)`` returns the best possible discriminator ``D*(x)``, elementwise."""
     if _not_attempted(fn):

@@ -163,6 +163,34 @@ def d_output_histogram(real_scores, fake_scores, bins: int = 30, title: str | No
     return fig
 
 
+def class_shares(shares, threshold: float = 0.05, title: str | None = None) -> Figure:
+    """Return a bar chart of how often each class (digit) appears among samples.
+
+    Bars under ``threshold`` are red: those digits are (nearly) missing, the sign of mode collapse. The
+    dashed line marks a uniform share.
+
+    Args:
+        shares: one share per class, summing to 1 (see :func:`ganlib.metrics.class_coverage`).
+        threshold: share under which a class counts as missing.
+        title: axes title.
+    """
+    shares = np.asarray(shares, dtype=np.float64)
+    fig = Figure(figsize=(5.5, 2.8))
+    ax = fig.add_subplot()
+    colors = ["tab:red" if share < threshold else "tab:blue" for share in shares]
+    ax.bar(np.arange(len(shares)), shares, color=colors)
+    ax.axhline(1 / len(shares), color="gray", linestyle="--", linewidth=1, label="uniform")
+    ax.axhline(threshold, color="tab:red", linestyle=":", linewidth=1, label=f"{threshold:.0%}")
+    ax.set_xticks(np.arange(len(shares)))
+    ax.set_xlabel("class (digit)")
+    ax.set_ylabel("share of samples")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None = None) -> Figure:
     """Return the live-dashboard figure: losses, mean ``D`` outputs and a grid of current samples."""
     fig = Figure(figsize=(12, 3.4))

@@ -1,8 +1,10 @@
 """Model builders: plain functions that return Keras models and know nothing of training.
 
 * :mod:`ganlib.models.mlp` — fully connected generator and discriminator (lesson 1).
+* :mod:`ganlib.models.dcgan` — deep convolutional generator and discriminator (DCGAN, lesson 2).
 """
 
+from ganlib.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from ganlib.models.mlp import build_mlp_discriminator, build_mlp_generator
 
-__all__ = ["build_mlp_generator", "build_mlp_discriminator"]
+__all__ = ["build_mlp_generator", "build_mlp_discriminator", "build_dcgan_generator", "build_dcgan_discriminator"]

@@ -1,0 +1,193 @@
+"""Deep convolutional generator and discriminator (DCGAN, Radford, Metz & Chintala 2015, arXiv:1511.06434).
+
+The lesson-2 players. The DCGAN paper turned a set of architecture guidelines into the first convolutional
+GANs that trained reliably; both builders here follow them:
+
+* **Strided convolutions instead of pooling.** The discriminator halves the image size with
+  ``Conv2D(strides=2)`` and the generator doubles it with ``Conv2DTranspose(strides=2)``, so each network
+  learns its own down- or up-sampling instead of using a fixed pooling or resizing rule.
+* **Batch normalisation** in the generator (every layer but the output) and in the discriminator (every
+  layer but the first). Normalising each layer's activations keeps signals and gradients at a healthy
+  scale through the deep stack. It is left out where it would hurt: at the generator's output (the images
+  must be free to take any value in [-1, 1]) and at the discriminator's input layer (it would normalise
+  away the statistics of the images D is meant to judge).
+* **No fully connected hidden layers**: the generator's only ``Dense`` layer projects ``z`` to a small
+  stack of feature maps; the discriminator's only one turns its last feature maps into a logit.
+* **ReLU in the generator** (``tanh`` at the output, for images in [-1, 1]) and **LeakyReLU(0.2) in the
+  discriminator**, whose small slope for negative inputs lets gradients reach the generator even for
+  inputs D rejects firmly.
+* **Weights drawn from N(0, 0.02)**, the paper's initialisation.
+
+The batch-norm layers use ``momentum=0.9`` (PyTorch's 0.1): their moving statistics, used when sampling
+with ``training=False``, keep up with a generator that changes quickly during a short run.
+
+Sizes: 28×28 images grow from a 7×7 map (two upsamplings: 7→14→28); 32×32 and 64×64 images from a 4×4 map
+(three or four upsamplings). The number of filters halves at each upsampling, ending at ``base_filters``
+before the output layer; the discriminator mirrors this, doubling from ``base_filters``.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from ganlib import _checks
+
+#: Supported image sizes (height == width) and the side of the generator's first feature map.
+START_SIZES = {28: 7, 32: 4, 64: 4}
+
+_BATCH_NORM_MOMENTUM = 0.9
+
+
+def _upsamplings(image_shape) -> int:
+    """Number of stride-2 layers between the first feature map and an image of ``image_shape``."""
+    height, width, _ = image_shape
+    if height != width or height not in START_SIZES:
+        raise ValueError(
+            f"Expected `image_shape` with height == width in {sorted(START_SIZES)} (e.g. (28, 28, 1) or "
+            f"(64, 64, 3)). Received: image_shape={tuple(image_shape)!r}"
+        )
+    side, start, count = height, START_SIZES[height], 0
+    while side > start:
+        side //= 2
+        count += 1
+    return count
+
+
+def _normal_init(next_seed):
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=next_seed())
+
+
+def build_dcgan_generator(
+    latent_dim: int,
+    image_shape=(28, 28, 1),
+    base_filters: int = 64,
+    kernel_size: int = 4,
+    seed: int | None = None,
+) -> keras.Model:
+    """Build a DCGAN generator ``z -> image``.
+
+    Layers, for 28×28×1 images and ``base_filters=64``::
+
+        z (latent_dim) -> Dense(7·7·128) -> Reshape(7, 7, 128) -> BatchNorm -> ReLU
+          -> Conv2DTranspose(64, stride 2) -> BatchNorm -> ReLU          # 14×14×64
+          -> Conv2DTranspose(1, stride 2, tanh)                           # 28×28×1
+
+    Layers followed by batch normalisation have no bias: the norm's own shift ``beta`` replaces it.
+
+    Args:
+        latent_dim: size of the noise vector ``z``.
+        image_shape: ``(height, width, channels)`` of the images made; height == width, one of 28, 32 or 64,
+            with any number of channels.
+        base_filters: filters of the last hidden layer; each earlier layer has twice as many as the next
+            (the paper's 64×64 generator is ``base_filters=128``: 1024 → 512 → 256 → 128 → 3).
+        kernel_size: side of the transposed-convolution kernels. 4 is divisible by the stride 2, which
+            avoids the checkerboard artefacts of kernels that overlap unevenly.
+        seed: seed of the weight initialisers, for a repeatable model.
+
+    Returns:
+        A ``keras.Model`` named ``"generator"``: ``(batch, latent_dim) -> (batch, *image_shape)`` in [-1, 1].
+
+    Raises:
+        ValueError: for a non-positive size, or an image size other than 28, 32 or 64 (square).
+    """
+    latent_dim = _checks.positive_int("latent_dim", latent_dim)
+    image_shape = _checks.image_shape(image_shape)
+    base_filters = _checks.positive_int("base_filters", base_filters)
+    kernel_size = _checks.positive_int("kernel_size", kernel_size)
+    next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
+    upsamplings = _upsamplings(image_shape)
+    start = START_SIZES[image_shape[0]]
+    filters = base_filters * 2 ** (upsamplings - 1)
+
+    z = keras.Input(shape=(latent_dim,), name="z")
+    # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_normal_init(next_seed))(z)
+    x = keras.layers.Reshape((start, start, filters))(x)
+    x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+    x = keras.layers.ReLU()(x)
+    for _ in range(upsamplings - 1):
+        filters //= 2
+        x = keras.layers.Conv2DTranspose(
+            filters,
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_normal_init(next_seed),
+        )(x)
+        x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+        x = keras.layers.ReLU()(x)
+    images = keras.layers.Conv2DTranspose(
+        image_shape[-1],
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_normal_init(next_seed),
+        name="images",
+    )(x)
+    return keras.Model(z, images, name="generator")
+
+
+def build_dcgan_discriminator(
+    image_shape=(28, 28, 1),
+    base_filters: int = 64,
+    kernel_size: int = 4,
+    dropout: float = 0.0,
+    seed: int | None = None,
+) -> keras.Model:
+    """Build a DCGAN discriminator ``image -> logit``.
+
+    Layers, for 28×28×1 images and ``base_filters=64``::
+
+        image (28, 28, 1) -> Conv2D(64, stride 2) -> LeakyReLU(0.2)            # 14×14×64, no batch norm
+          -> Conv2D(128, stride 2) -> BatchNorm -> LeakyReLU(0.2)               # 7×7×128
+          -> Flatten -> Dense(1)                                                # one logit per image
+
+    The output is one unbounded logit per image, ``D(x) = sigmoid(logit)`` being the estimated probability
+    that ``x`` is real (the losses in :mod:`ganlib.losses` take logits).
+
+    Args:
+        image_shape: ``(height, width, channels)`` of the images judged; height == width, one of 28, 32
+            or 64, with any number of channels.
+        base_filters: filters of the first convolution; each later one has twice as many.
+        kernel_size: side of the convolution kernels.
+        dropout: dropout rate after each hidden layer (0, the paper's setting, turns it off).
+        seed: seed of the weight initialisers and dropout, for a repeatable model.
+
+    Returns:
+        A ``keras.Model`` named ``"discriminator"``: ``(batch, *image_shape) -> (batch, 1)`` logits.
+
+    Raises:
+        ValueError: for a non-positive size, a dropout outside [0, 1), or an image size other than 28, 32
+            or 64 (square).
+    """
+    image_shape = _checks.image_shape(image_shape)
+    base_filters = _checks.positive_int("base_filters", base_filters)
+    kernel_size = _checks.positive_int("kernel_size", kernel_size)
+    dropout = _checks.fraction("dropout", dropout)
+    next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
+    downsamplings = _upsamplings(image_shape)
+
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    filters = base_filters
+    for index in range(downsamplings):
+        first = index == 0
+        x = keras.layers.Conv2D(
+            filters,
+            kernel_size,
+            strides=2,
+            padding="same",
+            use_bias=first,  # batch norm follows every later convolution and brings its own shift
+            kernel_initializer=_normal_init(next_seed),
+        )(x)
+        if not first:
+            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+        x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
+        if dropout:
+            x = keras.layers.Dropout(dropout, seed=next_seed())(x)
+        filters *= 2
+    x = keras.layers.Flatten()(x)
+    logits = keras.layers.Dense(1, name="logits", kernel_initializer=_normal_init(next_seed))(x)
+    return keras.Model(images, logits, name="discriminator")

@@ -1,0 +1,93 @@
+"""The training panel, driven through its handlers as a learner's clicks would, without a browser."""
+
+import numpy as np
+import pytest
+
+from ganlib import recipes, widgets
+
+
+@pytest.fixture
+def panel(mnist):
+    return widgets.training_panel(mnist[0][:256], steps=4, seed=0, latent_dim=8, batch_size=32)
+
+
+def _weights(model):
+    return [w.copy() for w in model.get_weights()]
+
+
+def _changed(before, model):
+    return any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+
+
+def test_panel_starts_from_the_recipe_with_overrides(panel):
+    settings = panel.settings()
+    assert settings["latent_dim"] == 8 and settings["batch_size"] == 32
+    assert settings["g_lr"] == pytest.approx(recipes.MLP_GAN["g_lr"])
+    assert panel.gan.latent_dim == 8
+    assert set(panel.controls) == {"g_lr", "d_lr", "latent_dim", "batch_size", "d_steps", "loss", "label_smoothing"}
+
+
+def test_train_click_trains_both_players_and_advances_the_dashboard(panel):
+    g_before, d_before = _weights(panel.gan.generator), _weights(panel.gan.discriminator)
+    panel.on_train_clicked(panel.train_button)
+    assert panel.dashboard.step == 4
+    assert len(panel.dashboard.history["d_loss"]) == 4
+    assert _changed(g_before, panel.gan.generator) and _changed(d_before, panel.gan.discriminator)
+    assert "Step 4" in panel.status.value
+    assert not panel.train_button.disabled
+    panel.on_train_clicked(panel.train_button)
+    assert panel.dashboard.step == 8  # history carries on across clicks
+
+
+def test_learning_rate_slider_reaches_the_optimizer(panel):
+    panel.controls["d_lr"].value = 2e-3
+    panel.train(2)
+    assert float(panel.gan.d_optimizer.learning_rate.numpy()) == pytest.approx(2e-3, rel=1e-3)
+
+
+def test_loss_and_d_steps_changes_recompile_without_losing_weights(panel):
+    panel.train(2)
+    g_before = _weights(panel.gan.generator)
+    d_iterations = int(panel.gan.d_optimizer.iterations.numpy())
+    panel.controls["loss"].value = "hinge"
+    panel.controls["d_steps"].value = 2
+    panel.train(3)
+    assert panel.gan.loss_family == "hinge" and panel.gan.d_steps == 2
+    assert int(panel.gan.d_optimizer.iterations.numpy()) == d_iterations + 6
+    assert _changed(g_before, panel.gan.generator)
+    assert "now using loss, d_steps" in panel.status.value
+
+
+def test_label_smoothing_is_ignored_for_losses_without_it(panel):
+    panel.controls["loss"].value = "wasserstein"
+    panel.controls["label_smoothing"].value = 0.2
+    assert panel.settings()["label_smoothing"] == 0.0
+    panel.train(2)
+    assert panel.gan.loss_family == "wasserstein"
+
+
+def test_latent_size_change_starts_a_new_gan(panel):
+    panel.train(2)
+    old = panel.gan
+    panel.controls["latent_dim"].value = 2
+    panel.train(2)
+    assert panel.gan is not old and panel.gan.latent_dim == 2
+    assert panel.dashboard.step == 2
+    assert panel.samples(5).shape == (5, 28, 28, 1)
+
+
+def test_reset_click_starts_over(panel):
+    panel.train(2)
+    old = panel.gan
+    panel.on_reset_clicked(panel.reset_button)
+    assert panel.gan is not old and panel.dashboard.step == 0 and panel.dashboard.history == {}
+
+
+def test_a_failing_run_is_reported_in_the_status_line(panel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(panel.gan, "fit", broken)
+    panel.on_train_clicked(panel.train_button)
+    assert "simulated failure" in panel.status.value
+    assert not panel.train_button.disabled and not panel.reset_button.disabled
