@@ -113,6 +113,82 @@ class SampleGrid(keras.callbacks.Callback):
         return mosaic
 
 
+class GifRecorder(SampleGrid):
+    """A :class:`SampleGrid` that also writes its frames as an animated GIF when training ends.
+
+    Args:
+        path: the ``.gif`` file (``None``: keep the frames only; call :meth:`save` later).
+        duration: seconds per frame.
+        **kwargs: as for :class:`SampleGrid` (``n``, ``seed``, ``every_n_epochs``, ``every_n_steps``, ``folder``).
+    """
+
+    def __init__(self, path=None, duration=0.2, **kwargs):
+        super().__init__(**kwargs)
+        self.path = Path(path) if path is not None else None
+        self.duration = duration
+
+    def on_train_end(self, logs=None):
+        super().on_train_end(logs)
+        if self.path is not None and self.frames:
+            self.save(self.path)
+
+    def save(self, path) -> Path:
+        """Write the frames so far to ``path`` as a GIF; return the path."""
+        return viz.save_gif([mosaic for _, mosaic in self.frames], path, duration=self.duration)
+
+
+class QualityLog(keras.callbacks.Callback):
+    """Score the generator with the judge during training: FID, confidence and class coverage.
+
+    Args:
+        judge: a :class:`ganlib.metrics.Judge`.
+        real_images: the real digits FID compares with.
+        every_n_epochs: score at the end of every N-th epoch (0: never at epoch ends).
+        every_n_steps: also score every N steps (0: never).
+        n_samples: samples per score (500 is a fair trade of noise against time).
+        seed: noise seed of the samples, the same each time.
+
+    Attributes:
+        quality: ``{"step": [...], "fid": [...], "confidence": [...], "min_share": [...]}``; the latest
+            values are also added to the epoch's logs as ``fid`` and ``min_share``.
+    """
+
+    def __init__(self, judge, real_images, every_n_epochs=1, every_n_steps=0, n_samples=500, seed=0):
+        super().__init__()
+        self.judge = judge
+        self.real_images = real_images
+        self.every_n_epochs = every_n_epochs
+        self.every_n_steps = every_n_steps
+        self.n_samples = _checks.positive_int("n_samples", n_samples)
+        self.seed = seed
+        self.quality: dict[str, list[float]] = {"step": [], "fid": [], "confidence": [], "min_share": []}
+        self.step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        if self.every_n_steps and self.step % self.every_n_steps == 0:
+            self.measure()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
+            if not self.quality["step"] or self.quality["step"][-1] != self.step:
+                self.measure()
+            if logs is not None:
+                logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
+
+    def measure(self) -> dict:
+        """Score the generator now; return the result of :func:`ganlib.metrics.evaluate_generator`."""
+        from ganlib import metrics
+
+        sampler = getattr(self.model, "sampler", self.model.generator)
+        result = metrics.evaluate_generator(
+            sampler, self.judge, self.real_images, n_samples=self.n_samples, seed=self.seed
+        )
+        for key, value in (("step", self.step), *((k, result[k]) for k in ("fid", "confidence", "min_share"))):
+            self.quality[key].append(float(value))
+        return result
+
+
 class LiveDashboard(StepHistory):
     """Redraw losses, mean ``D`` outputs and a sample grid while ``fit`` runs.
 
@@ -128,6 +204,7 @@ class LiveDashboard(StepHistory):
         n_samples: images in the sample grid.
         seed: seed of the fixed noise of the sample grid.
         smooth: moving-average window of the curves.
+        quality_log: a :class:`QualityLog` whose FID curve is drawn as a fourth panel.
 
     Attributes:
         history, step: as in :class:`StepHistory`.
@@ -135,8 +212,11 @@ class LiveDashboard(StepHistory):
         draw_seconds: total time spent drawing.
     """
 
-    def __init__(self, out=None, every_n_steps=50, min_interval=1.5, n_samples=16, seed=0, smooth=20):
+    def __init__(
+        self, out=None, every_n_steps=50, min_interval=1.5, n_samples=16, seed=0, smooth=20, quality_log=None
+    ):
         super().__init__()
+        self.quality_log = quality_log
         self.out = out
         self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.min_interval = float(min_interval)
@@ -165,7 +245,8 @@ class LiveDashboard(StepHistory):
     def figure(self):
         """Return the dashboard figure for the current state."""
         samples = _samples(self.model, self.noise) if self.noise is not None else None
-        return viz.dashboard(self.history, samples, smooth=self.smooth, title=f"step {self.step}")
+        quality = self.quality_log.quality if self.quality_log is not None else None
+        return viz.dashboard(self.history, samples, smooth=self.smooth, title=f"step {self.step}", quality=quality)
 
     def redraw(self):
         """Draw the dashboard now."""

@@ -191,10 +191,25 @@ def class_shares(shares, threshold: float = 0.05, title: str | None = None) -> F
     return fig
 
 
-def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None = None) -> Figure:
-    """Return the live-dashboard figure: losses, mean ``D`` outputs and a grid of current samples."""
-    fig = Figure(figsize=(12, 3.4))
-    axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.3, 1.3, 1.0]})
+def _plot_quality(ax, quality):
+    ax.plot(quality["step"], quality["fid"], "o-", color="tab:purple", label="FID (judge)")
+    ax.set_xlabel("step")
+    ax.set_ylabel("FID ↓", color="tab:purple")
+    ax.set_yscale("log")
+    if quality.get("min_share"):
+        twin = ax.twinx()
+        twin.plot(quality["step"], quality["min_share"], "s--", color="tab:gray", label="rarest digit share")
+        twin.axhline(0.05, color="tab:red", linestyle=":", linewidth=1)
+        twin.set_ylim(0, 0.15)
+        twin.set_ylabel("rarest digit share", color="tab:gray")
+
+
+def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None = None, quality=None) -> Figure:
+    """Return the live-dashboard figure: losses, mean ``D`` outputs, a grid of current samples, and, when
+    ``quality`` (``{"step": [...], "fid": [...], "min_share": [...]}``) has values, the FID curve."""
+    panels = 4 if quality and quality.get("fid") else 3
+    fig = Figure(figsize=(4 * panels, 3.4))
+    axes = fig.subplots(1, panels, gridspec_kw={"width_ratios": [1.3, 1.3, 1.0, 1.3][:panels]})
     if any(history.get(key) for key in ("d_loss", "g_loss")):
         _plot_losses(axes[0], history, smooth)
         _plot_d_outputs(axes[1], history, smooth)
@@ -202,10 +217,59 @@ def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None =
         _draw_mosaic(axes[2], samples, title="samples (fixed noise)")
     else:
         axes[2].set_axis_off()
+    if panels == 4:
+        _plot_quality(axes[3], quality)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _enlarged(pixels, scale: int):
+    from PIL import Image
+
+    picture = Image.fromarray(np.asarray(pixels, dtype=np.uint8))
+    return picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+
+
+def to_png(pixels, scale: int = 1) -> bytes:
+    """Encode uint8 pixels ``(H, W)`` or ``(H, W, 3)`` (e.g. a :func:`tile` mosaic) as PNG bytes, enlarged
+    ``scale`` times with nearest-neighbour so small digits stay crisp (for image widgets)."""
+    buffer = io.BytesIO()
+    _enlarged(pixels, scale).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def save_gif(frames, path, duration: float = 0.2, loop: int = 0, scale: int = 2):
+    """Write frames (uint8 mosaics or image batches) as an animated GIF, with Pillow.
+
+    Args:
+        frames: a list of uint8 arrays ``(H, W)`` / ``(H, W, 3)`` (e.g. :attr:`SampleGrid.frames` mosaics), or
+            of image batches, which are tiled first.
+        path: the ``.gif`` file to write.
+        duration: seconds per frame.
+        loop: how often to loop (0: forever).
+        scale: pixel enlargement (nearest neighbour), so small digits stay visible.
+
+    Returns:
+        ``path`` as a :class:`~pathlib.Path`.
+    """
+    from pathlib import Path
+
+    if len(frames) == 0:
+        raise ValueError("Expected at least one frame. Received an empty list.")
+    pictures = []
+    for frame in frames:
+        frame = np.asarray(frame)
+        if frame.dtype != np.uint8 or frame.ndim == 4 or (frame.ndim == 3 and frame.shape[-1] not in (3, 4)):
+            frame = tile(frame)
+        pictures.append(_enlarged(frame, scale))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pictures[0].save(
+        path, save_all=True, append_images=pictures[1:], duration=int(duration * 1000), loop=loop, optimize=False
+    )
+    return path
 
 
 def figure_to_png(fig: Figure, dpi: int = 80) -> bytes:
