@@ -272,8 +272,9 @@ def restore_checkpoint(gan, folder_or_ckpt) -> dict:
                 value = state[_key(group, index)]
                 if tuple(value.shape) != tuple(variable.shape):
                     raise _different_model(
-                        path, f"{group} variable {variable.path!r} has shape {tuple(variable.shape)} here but "
-                        f"{tuple(value.shape)} in the checkpoint"
+                        path,
+                        f"{group} variable {variable.path!r} has shape {tuple(variable.shape)} here but "
+                        f"{tuple(value.shape)} in the checkpoint",
                     )
                 pairs.append((variable, value))
         fixed_noise = np.array(state["fixed_noise"]) if "fixed_noise" in state.files else None
@@ -367,7 +368,11 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch += 1
-        if self.every_n_epochs and self.epoch % self.every_n_epochs == 0 and self.step != self._last_saved_step:
+        if (
+            self.every_n_epochs
+            and self.epoch % self.every_n_epochs == 0
+            and self.step != self._last_saved_step
+        ):
             self.save()
 
     def on_train_end(self, logs=None):

@@ -7,4 +7,9 @@
 from ganlib.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from ganlib.models.mlp import build_mlp_discriminator, build_mlp_generator
 
-__all__ = ["build_mlp_generator", "build_mlp_discriminator", "build_dcgan_generator", "build_dcgan_discriminator"]
+__all__ = [
+    "build_mlp_generator",
+    "build_mlp_discriminator",
+    "build_dcgan_generator",
+    "build_dcgan_discriminator",
+]

@@ -101,7 +101,9 @@ def build_dcgan_generator(
 
     z = keras.Input(shape=(latent_dim,), name="z")
     # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_normal_init(next_seed))(z)
+    x = keras.layers.Dense(
+        start * start * filters, use_bias=False, kernel_initializer=_normal_init(next_seed)
+    )(z)
     x = keras.layers.Reshape((start, start, filters))(x)
     x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
     x = keras.layers.ReLU()(x)
