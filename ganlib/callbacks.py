@@ -101,6 +101,21 @@ class SampleGrid(keras.callbacks.Callback):
         if self.step and (not self.frames or self.frames[-1][0] != self.step):
             self.capture()
 
+    def reload_frames(self, up_to_step: int) -> int:
+        """Read back the grids this callback wrote to :attr:`folder` up to ``up_to_step`` (for a resumed
+        run, so its GIF starts at the beginning); return how many were read."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        from PIL import Image
+
+        found = []
+        for path in sorted(self.folder.glob("samples_*.png")):
+            step = int(path.stem.split("_")[-1])
+            if step <= up_to_step:
+                found.append((step, np.asarray(Image.open(path))))
+        self.frames = found + [frame for frame in self.frames if frame[0] > up_to_step]
+        return len(found)
+
     def capture(self) -> np.ndarray:
         """Take a grid now; return the uint8 mosaic."""
         mosaic = viz.tile(_samples(self.model, self.noise))

@@ -428,6 +428,8 @@ def resume(gan, folder, sample_grid=None, history=None, time_budget=None, checkp
         if meta["fixed_noise"] is not None:
             sample_grid.noise = meta["fixed_noise"]
         sample_grid.step = step
+        if hasattr(sample_grid, "reload_frames"):
+            sample_grid.reload_frames(step)
     if history is not None:
         history.history = {key: list(values) for key, values in meta["history"].items()}
         history.step = step

@@ -203,11 +203,12 @@ class GAN(keras.Model):
         return generate(self.sampler, n, seed=seed, batch_size=batch_size)
 
     def save_players(self, folder) -> tuple[Path, Path]:
-        """Save ``generator.keras`` and ``discriminator.keras`` into ``folder`` (created if needed)."""
+        """Save ``generator.keras`` (the :attr:`sampler`, i.e. the EMA generator when enabled) and
+        ``discriminator.keras`` into ``folder`` (created if needed)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = folder / "generator.keras", folder / "discriminator.keras"
-        for model, path in zip((self.generator, self.discriminator), paths, strict=True):
+        for model, path in zip((self.sampler, self.discriminator), paths, strict=True):
             storage.save_model_atomically(model, path)
         return paths
 

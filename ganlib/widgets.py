@@ -121,15 +121,8 @@ class TrainingPanel:
         self.reset()
 
     def settings(self) -> dict:
-        """Return the knobs' current values as a recipe dict.
-
-        Label smoothing only exists for the cross-entropy and least-squares losses; with another loss it
-        counts as 0.
-        """
-        hp = recipes.settings(recipes.MLP_GAN, **{name: c.value for name, c in self.controls.items()})
-        if hp["loss"] not in losses.SUPPORTS_LABEL_SMOOTHING:
-            hp["label_smoothing"] = 0.0
-        return hp
+        """Return the knobs' current values as a recipe dict (see :func:`ganlib.recipes.settings`)."""
+        return recipes.settings(recipes.MLP_GAN, **{name: c.value for name, c in self.controls.items()})
 
     def reset(self) -> None:
         """Start over: new players from the current knobs, fresh optimizers, an empty dashboard."""

@@ -1,0 +1,318 @@
+"""Tests of ganlib.callbacks on a tiny GAN (latent_dim 8, 16 hidden units) trained for a few steps.
+
+The GANs run eagerly (``run_eagerly=True``): the callbacks are what is under test, and skipping graph
+tracing keeps each fit well under a second on a CPU.
+"""
+
+import contextlib
+import io
+
+import keras
+import numpy as np
+import pytest
+
+from ganlib import callbacks, data, models, training
+
+BATCH = 16
+
+
+@pytest.fixture(scope="module")
+def dataset(mnist):
+    return data.make_image_dataset(mnist[0][:64], BATCH, seed=0).repeat()
+
+
+def _tiny_gan(seed=0):
+    generator = models.build_mlp_generator(8, (16,), seed=seed)
+    discriminator = models.build_mlp_discriminator(hidden_units=(16,), seed=seed + 1)
+    gan = training.GAN(generator, discriminator, seed=seed)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        run_eagerly=True,
+    )
+    return gan
+
+
+class RecordLogs(keras.callbacks.Callback):
+    """Keep the logs Keras hands to callbacks after each batch (running means since the epoch began)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs: list[list[dict]] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append([])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.epochs[-1].append({key: float(value) for key, value in logs.items()})
+
+
+class FakeOutput:
+    """Stands in for ``ipywidgets.Output``: a context manager that captures what is displayed inside it."""
+
+    def __init__(self):
+        self.clears = 0
+        self.text = io.StringIO()
+        self._redirect = None
+
+    def clear_output(self, wait=False):
+        self.clears += 1
+
+    def __enter__(self):
+        self._redirect = contextlib.redirect_stdout(self.text)
+        self._redirect.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._redirect.__exit__(*exc)
+
+
+# ------------------------------------------------------------------------------------ StepHistory
+
+
+def test_step_history_recovers_steps_from_running_means():
+    history = callbacks.StepHistory()
+    history.on_epoch_begin(0)
+    for batch, mean in enumerate([2.0, 3.0, 4.0]):  # running means of 2, 4, 6
+        history.on_train_batch_end(batch, {"d_loss": mean, "g_loss": 1.0})
+    assert history.history["d_loss"] == pytest.approx([2.0, 4.0, 6.0])
+    assert history.history["g_loss"] == pytest.approx([1.0, 1.0, 1.0])
+    assert history.step == 3
+
+
+def test_step_history_restarts_means_each_epoch_and_keeps_history():
+    history = callbacks.StepHistory()
+    history.on_epoch_begin(0)
+    history.on_train_batch_end(0, {"d_loss": 2.0})
+    history.on_train_batch_end(1, {"d_loss": 3.0})
+    history.on_epoch_begin(1)  # Keras resets its means: the first mean of an epoch is that step's value
+    history.on_train_batch_end(0, {"d_loss": 10.0})
+    history.on_train_batch_end(1, {"d_loss": 5.0})
+    assert history.history["d_loss"] == pytest.approx([2.0, 4.0, 10.0, 0.0])
+    assert history.step == 4
+
+
+def test_step_history_matches_keras_running_means(dataset):
+    gan = _tiny_gan()
+    history, recorder = callbacks.StepHistory(), RecordLogs()
+    gan.fit(dataset, steps_per_epoch=3, epochs=2, verbose=0, callbacks=[history, recorder])
+    assert history.step == 6
+    assert set(history.history) == set(training.METRIC_NAMES)
+    for key in training.METRIC_NAMES:
+        steps = np.array(history.history[key]).reshape(2, 3)
+        for epoch, logs in enumerate(recorder.epochs):
+            means = [log[key] for log in logs]
+            # the mean of the recovered per-step values is what Keras reported after each step
+            np.testing.assert_allclose(np.cumsum(steps[epoch]) / np.arange(1, 4), means, rtol=1e-4, atol=1e-5)
+    d_real = np.array(history.history["d_real"])
+    assert ((d_real > -1e-4) & (d_real < 1 + 1e-4)).all()
+
+
+def test_step_history_continues_across_fit_calls(dataset):
+    gan = _tiny_gan()
+    history = callbacks.StepHistory()
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[history])
+    first = list(history.history["d_loss"])
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[history])
+    assert history.step == 5
+    assert len(history.history["d_loss"]) == 5
+    assert history.history["d_loss"][:2] == first
+
+
+# ------------------------------------------------------------------------------------ SampleGrid
+
+
+def test_sample_grid_keeps_fixed_noise_and_records_frames(dataset):
+    gan = _tiny_gan()
+    grid = callbacks.SampleGrid(n=4, seed=1)
+    gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[grid])
+    noise = grid.noise.copy()
+    assert noise.shape == (4, 8)
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[grid])
+    np.testing.assert_array_equal(grid.noise, noise)
+    assert [step for step, _ in grid.frames] == [2, 4, 6]
+    for _, mosaic in grid.frames:
+        assert mosaic.dtype == np.uint8
+        assert mosaic.shape == (2 * 28 + 1, 2 * 28 + 1)  # 4 digits, 2×2 with 1 pixel of padding
+    assert not np.array_equal(grid.frames[0][1], grid.frames[-1][1])  # training changed the generator
+    # the same noise through the same generator gives the same grid
+    np.testing.assert_array_equal(grid.capture(), grid.capture())
+
+
+def test_sample_grid_every_n_steps_without_duplicates(dataset):
+    gan = _tiny_gan()
+    every_step = callbacks.SampleGrid(n=2, every_n_epochs=0, every_n_steps=1)
+    both = callbacks.SampleGrid(n=2, every_n_epochs=1, every_n_steps=2)
+    gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[every_step, both])
+    assert [step for step, _ in every_step.frames] == [1, 2, 3, 4]
+    assert [step for step, _ in both.frames] == [2, 4]  # an epoch's end on a step-grid step: one frame
+
+
+def test_sample_grid_writes_pngs(dataset, tmp_path):
+    from PIL import Image
+
+    gan = _tiny_gan()
+    folder = tmp_path / "grids"
+    grid = callbacks.SampleGrid(n=4, folder=folder)
+    gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[grid])
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["samples_000002.png", "samples_000004.png"]
+    with Image.open(folder / files[-1]) as image:
+        np.testing.assert_array_equal(np.asarray(image), grid.frames[-1][1])
+
+
+def test_sample_grid_without_folder_writes_nothing(dataset, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    gan = _tiny_gan()
+    grid = callbacks.SampleGrid(n=4, folder=None)
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[grid])
+    assert len(grid.frames) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sample_grid_captures_the_last_step(dataset):
+    gan = _tiny_gan()
+    grid = callbacks.SampleGrid(n=2, every_n_epochs=0, every_n_steps=2)
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[grid])
+    assert [step for step, _ in grid.frames] == [2, 3]  # step 3 taken when training ends
+
+
+def test_gif_recorder_writes_a_gif(dataset, tmp_path):
+    from PIL import Image
+
+    gan = _tiny_gan()
+    path = tmp_path / "progress.gif"
+    recorder = callbacks.GifRecorder(path=path, n=4, every_n_epochs=1)
+    gan.fit(dataset, steps_per_epoch=1, epochs=3, verbose=0, callbacks=[recorder])
+    assert len(recorder.frames) == 3
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+
+
+def test_sample_grid_bad_n_raises():
+    with pytest.raises(ValueError, match="n"):
+        callbacks.SampleGrid(n=0)
+
+
+# ------------------------------------------------------------------------------------ LiveDashboard
+
+
+def test_live_dashboard_draws_into_output(dataset):
+    gan = _tiny_gan()
+    out = FakeOutput()
+    dashboard = callbacks.LiveDashboard(out=out, every_n_steps=1, min_interval=0.0, n_samples=4, smooth=2)
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.redraws == 4  # after each of the 3 steps, and once more when training ends
+    assert out.clears == 4
+    assert "Image" in out.text.getvalue()  # what IPython's display printed, captured inside `out`
+    assert len(dashboard.history["d_loss"]) == 3 and dashboard.step == 3
+    assert dashboard.noise.shape == (4, 8)
+
+
+def test_live_dashboard_respects_min_interval(dataset):
+    gan = _tiny_gan()
+    out = FakeOutput()
+    dashboard = callbacks.LiveDashboard(out=out, every_n_steps=1, min_interval=1e9, n_samples=4)
+    gan.fit(dataset, steps_per_epoch=5, epochs=1, verbose=0, callbacks=[dashboard])
+    # The first due step draws (nothing has been shown yet); then the interval forbids any redraw until
+    # the final one when training ends.
+    assert dashboard.redraws == 2
+    assert dashboard.step == 5
+
+
+def test_live_dashboard_waits_for_every_n_steps(dataset):
+    gan = _tiny_gan()
+    out = FakeOutput()
+    dashboard = callbacks.LiveDashboard(out=out, every_n_steps=50, min_interval=0.0, n_samples=4)
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.redraws == 1  # only the final redraw
+    assert len(dashboard.history["g_loss"]) == 3
+
+
+def test_live_dashboard_outside_notebook_only_records(dataset, capsys):
+    gan = _tiny_gan()
+    dashboard = callbacks.LiveDashboard(out=None, every_n_steps=1, min_interval=0.0, n_samples=4)
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[dashboard])
+    assert dashboard.redraws == 0
+    assert len(dashboard.history["d_loss"]) == 3
+    assert "Image" not in capsys.readouterr().out
+
+
+def test_live_dashboard_figure(dataset):
+    from matplotlib.figure import Figure
+
+    gan = _tiny_gan()
+    dashboard = callbacks.LiveDashboard(out=None, n_samples=4)
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[dashboard])
+    fig = dashboard.figure()
+    assert isinstance(fig, Figure)
+    assert fig._suptitle.get_text() == "step 2"
+
+
+@pytest.mark.parametrize("kwargs", [{"every_n_steps": 0}, {"n_samples": -1}])
+def test_live_dashboard_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        callbacks.LiveDashboard(**kwargs)
+
+
+# ------------------------------------------------------------------------------------ TimeBudget
+
+
+def test_time_budget_stops_training(dataset):
+    gan = _tiny_gan()
+    budget, history = callbacks.TimeBudget(seconds=1.0), callbacks.StepHistory()
+    requested = 10**6
+    gan.fit(dataset, steps_per_epoch=requested, epochs=1, verbose=0, callbacks=[budget, history])
+    assert budget.stopped is True
+    assert 1 <= history.step < requested // 100
+    assert int(gan.g_optimizer.iterations) == history.step
+    assert budget.elapsed >= budget.seconds
+
+
+def test_time_budget_counts_time_already_used(dataset):
+    gan = _tiny_gan()
+    budget, history = callbacks.TimeBudget(seconds=1.0, already_used=5.0), callbacks.StepHistory()
+    gan.fit(dataset, steps_per_epoch=100, epochs=1, verbose=0, callbacks=[budget, history])
+    assert budget.stopped is True
+    assert history.step == 1  # the budget was spent before training began: one step, then stop
+
+
+def test_time_budget_not_reached(dataset):
+    gan = _tiny_gan()
+    budget = callbacks.TimeBudget(seconds=1e6)
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[budget])
+    assert budget.stopped is False
+    assert int(gan.g_optimizer.iterations) == 2
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0])
+def test_time_budget_needs_positive_seconds(seconds):
+    with pytest.raises(ValueError, match="seconds"):
+        callbacks.TimeBudget(seconds=seconds)
+
+
+# ------------------------------------------------------------------------------------ ProgressBar
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"total_steps": 10, "total_seconds": 5.0}])
+def test_progress_bar_needs_exactly_one_length(kwargs):
+    with pytest.raises(ValueError, match="exactly one"):
+        callbacks.ProgressBar(**kwargs)
+
+
+def test_progress_bar_over_steps(dataset, capsys):
+    gan = _tiny_gan()
+    bar = callbacks.ProgressBar(total_steps=4, every_n_steps=2)
+    gan.fit(dataset, steps_per_epoch=4, epochs=1, verbose=0, callbacks=[bar])
+    assert bar.step == 4
+    assert bar.bar.target == 4
+    assert bar.bar._seen_so_far == 4
+    assert "d_loss" in capsys.readouterr().out
+
+
+def test_progress_bar_over_seconds():
+    bar = callbacks.ProgressBar(total_seconds=90.0)
+    assert bar.bar.target == 90
+    assert bar.bar.unit_name == "s"
+    with pytest.raises(ValueError, match="every_n_steps"):
+        callbacks.ProgressBar(total_steps=3, every_n_steps=0)
