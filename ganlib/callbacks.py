@@ -207,8 +207,10 @@ class QualityLog(keras.callbacks.Callback):
 class LiveDashboard(StepHistory):
     """Redraw losses, mean ``D`` outputs and a sample grid while ``fit`` runs.
 
-    Drawing costs about a tenth of a second, so it happens every ``every_n_steps`` steps but never more
-    often than every ``min_interval`` seconds, keeping the cost well under a tenth of the training time.
+    Drawing costs a few tenths of a second, so it happens every ``every_n_steps`` steps, never more often
+    than every ``min_interval`` seconds, and spaced so that drawing takes at most ``max_overhead`` of the
+    wall time (after a redraw that took ``d`` seconds, the next waits ``d · (1 − max_overhead) /
+    max_overhead`` seconds at least): the dashboard cannot slow training by more than that share.
 
     Args:
         out: where to draw: an ``ipywidgets.Output`` (or any object with ``clear_output`` usable as a
@@ -220,6 +222,7 @@ class LiveDashboard(StepHistory):
         seed: seed of the fixed noise of the sample grid.
         smooth: moving-average window of the curves.
         quality_log: a :class:`QualityLog` whose FID curve is drawn as a fourth panel.
+        max_overhead: the largest share of wall time spent drawing (0.05: 5%).
 
     Attributes:
         history, step: as in :class:`StepHistory`.
@@ -228,10 +231,21 @@ class LiveDashboard(StepHistory):
     """
 
     def __init__(
-        self, out=None, every_n_steps=50, min_interval=1.5, n_samples=16, seed=0, smooth=20, quality_log=None
+        self,
+        out=None,
+        every_n_steps=50,
+        min_interval=1.5,
+        n_samples=16,
+        seed=0,
+        smooth=20,
+        quality_log=None,
+        max_overhead=0.05,
     ):
         super().__init__()
         self.quality_log = quality_log
+        self.max_overhead = _checks.fraction("max_overhead", max_overhead)
+        if not self.max_overhead:
+            raise ValueError("Expected `max_overhead` > 0. Received: max_overhead=0")
         self.out = out
         self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.min_interval = float(min_interval)
@@ -241,7 +255,7 @@ class LiveDashboard(StepHistory):
         self.noise = None
         self.redraws = 0
         self.draw_seconds = 0.0
-        self._last_draw = -float("inf")
+        self._next_draw = -float("inf")
         self._handle = None
 
     def on_train_begin(self, logs=None):
@@ -250,8 +264,7 @@ class LiveDashboard(StepHistory):
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
-        due = self.step % self.every_n_steps == 0
-        if due and time.perf_counter() - self._last_draw >= self.min_interval:
+        if self.step % self.every_n_steps == 0 and time.perf_counter() >= self._next_draw:
             self.redraw()
 
     def on_train_end(self, logs=None):
@@ -280,8 +293,10 @@ class LiveDashboard(StepHistory):
         else:
             self._handle.update(image)
         self.redraws += 1
-        self._last_draw = time.perf_counter()
-        self.draw_seconds += self._last_draw - start
+        end = time.perf_counter()
+        cost = end - start
+        self.draw_seconds += cost
+        self._next_draw = end + max(self.min_interval, cost * (1 - self.max_overhead) / self.max_overhead)
 
 
 def _in_notebook() -> bool:

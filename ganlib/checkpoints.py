@@ -439,3 +439,77 @@ def resume(gan, folder, sample_grid=None, history=None, time_budget=None, checkp
         checkpoint.continue_from(meta)
     print(f"Resuming from step {step} (epoch {meta['epoch']}) of {found}")
     return meta
+
+
+def fit_resumable(
+    gan,
+    dataset,
+    folder,
+    *,
+    seconds: float | None = None,
+    epochs: int | None = None,
+    history=None,
+    sample_grid=None,
+    extra_callbacks=(),
+    fresh: bool = False,
+    verbose: int = 0,
+) -> dict:
+    """Train ``gan`` with a checkpoint every epoch, resuming from ``folder`` when it holds one.
+
+    The run is stopped by a time budget (``seconds``, counting earlier parts of the run) or after
+    ``epochs`` epochs in all. On ``KeyboardInterrupt`` (the notebook's stop button, Ctrl-C) a checkpoint is
+    saved before the interrupt is passed on, so calling this again carries on from that step.
+
+    Args:
+        gan: a compiled :class:`ganlib.training.GAN` (same recipe as the saved run, when resuming).
+        dataset: one epoch of batches (not repeated), e.g. :func:`ganlib.data.make_image_dataset`.
+        folder: where checkpoints go.
+        seconds: training-time budget of the whole run; or
+        epochs: epochs of the whole run.
+        history: a :class:`ganlib.callbacks.StepHistory` / ``LiveDashboard`` to record (and restore).
+        sample_grid: a :class:`ganlib.callbacks.SampleGrid` / ``GifRecorder`` whose fixed noise is kept.
+        extra_callbacks: more callbacks for ``fit`` (progress bars, quality logs).
+        fresh: delete the checkpoints in ``folder`` first and start over.
+        verbose: Keras' ``fit`` verbosity.
+
+    Returns:
+        ``{"resumed_from": step or None, "step": steps in all, "steps_this_run": ..., "elapsed": seconds in
+        all, "complete": whether nothing was left to do}``.
+    """
+    from ganlib import callbacks
+
+    if (seconds is None) == (epochs is None):
+        raise ValueError("Expected exactly one of `seconds` and `epochs`.")
+    folder = Path(folder)
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    history = history if history is not None else callbacks.StepHistory()
+    budget = callbacks.TimeBudget(seconds) if seconds is not None else None
+    checkpoint = Checkpoint(folder, sample_grid=sample_grid, history=history, time_budget=budget)
+    meta = resume(gan, folder, sample_grid, history, budget, checkpoint)
+    initial_epoch = int(meta["epoch"]) if meta else 0
+    total_epochs = epochs if epochs is not None else 10**6
+    result = {"resumed_from": checkpoint.initial_step if meta else None}
+    done = (budget is not None and budget.already_used >= seconds) or initial_epoch >= total_epochs
+    if not done:
+        run_callbacks = [c for c in (history, sample_grid, budget) if c is not None]
+        run_callbacks += [*extra_callbacks, checkpoint]
+        try:
+            gan.fit(
+                dataset,
+                epochs=total_epochs,
+                initial_epoch=initial_epoch,
+                verbose=verbose,
+                callbacks=run_callbacks,
+            )
+        except KeyboardInterrupt:
+            path = checkpoint.save()
+            print(f"Interrupted at step {checkpoint.step}: saved {path}. Run again to resume.")
+            raise
+    result.update(
+        step=checkpoint.step,
+        steps_this_run=checkpoint.step - checkpoint.initial_step,
+        elapsed=checkpoint.elapsed,
+        complete=done,
+    )
+    return result

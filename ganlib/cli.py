@@ -70,8 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def train(args) -> None:
-    import shutil
-
     from ganlib import callbacks, checkpoints, config, data, recipes, training
 
     if args.out.exists() and not args.out.is_dir():
@@ -84,44 +82,35 @@ def train(args) -> None:
     images, _ = data.load_mnist()
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
-    steps_per_epoch = len(images) // batch_size
-    checkpoint_dir = args.out / "checkpoints"
-    if args.fresh and checkpoint_dir.exists():
-        shutil.rmtree(checkpoint_dir)
+    seconds = None if args.epochs else 60.0 * (args.minutes or 3.0)
+    if seconds:
+        progress = callbacks.ProgressBar(total_seconds=seconds)
+    else:
+        progress = callbacks.ProgressBar(total_steps=args.epochs * (len(images) // batch_size))
 
     gan = build(seed=args.seed)
     history = callbacks.StepHistory()
-    grid = callbacks.GifRecorder(
-        args.out / "samples" / "training.gif", folder=args.out / "samples", seed=args.seed
+    samples = args.out / "samples"
+    grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed)
+    print(f"Training the {args.model} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
+    start = time.perf_counter()
+    run = checkpoints.fit_resumable(
+        gan,
+        data.make_image_dataset(images, batch_size, seed=args.seed),
+        args.out / "checkpoints",
+        seconds=seconds,
+        epochs=args.epochs,
+        history=history,
+        sample_grid=grid,
+        extra_callbacks=[progress],
+        fresh=args.fresh,
     )
-    seconds = None if args.epochs else 60.0 * (args.minutes or 3.0)
-    budget = callbacks.TimeBudget(seconds) if seconds else None
-    checkpoint = checkpoints.Checkpoint(checkpoint_dir, sample_grid=grid, history=history, time_budget=budget)
-    meta = checkpoints.resume(gan, checkpoint_dir, grid, history, budget, checkpoint)
-    initial_epoch = int(meta["epoch"]) if meta else 0
-    total_epochs = args.epochs or 10**6
-    if (budget and budget.already_used >= seconds) or initial_epoch >= total_epochs:
+    if run["complete"]:
         print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
     else:
-        if budget:
-            progress = callbacks.ProgressBar(total_seconds=seconds - budget.already_used)
-        else:
-            progress = callbacks.ProgressBar(total_steps=(total_epochs - initial_epoch) * steps_per_epoch)
-        run_callbacks = [c for c in (history, grid, budget, checkpoint, progress) if c is not None]
-        dataset = data.make_image_dataset(images, batch_size, seed=args.seed + initial_epoch)
-        print(f"Training the {args.model} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
-        start = time.perf_counter()
-        try:
-            gan.fit(
-                dataset, epochs=total_epochs, initial_epoch=initial_epoch, verbose=0, callbacks=run_callbacks
-            )
-        except KeyboardInterrupt:
-            path = checkpoint.save()
-            print(f"\nInterrupted at step {checkpoint.step}: saved {path}. Run the same command to resume.")
-            raise
         print(
-            f"\nDone: {history.step - checkpoint.initial_step} steps in {time.perf_counter() - start:.0f} s "
-            f"(step {history.step} in all)."
+            f"\nDone: {run['steps_this_run']} steps in {time.perf_counter() - start:.0f} s "
+            f"(step {run['step']} in all, {run['elapsed']:.0f} s of training)."
         )
     gan.save_players(args.out)
     training.save_history(history.history, args.out / "history.json")

@@ -221,7 +221,8 @@ def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None =
         _plot_quality(axes[3], quality)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    # fixed margins: tight_layout would draw the figure an extra time, and this one is redrawn live
+    fig.subplots_adjust(left=0.06, right=0.97 if panels == 3 else 0.94, bottom=0.15, top=0.85, wspace=0.35)
     return fig
 
 

@@ -46,6 +46,25 @@ def unattempted(*args):
         ),
         (exercises.check_optimal_discriminator, lambda p, q: p / (p + q), lambda p, q: q / (p + q), "real"),
         (exercises.check_equilibrium_loss, math.log(2), 0.5, "output"),
+        (exercises.check_transposed_conv_size, lambda n, s: n * s, lambda n, s: (n - 1) * s + 4, "valid"),
+        (
+            exercises.check_conv_params,
+            lambda k, c, f, bias: k * k * c * f + (f if bias else 0),
+            lambda k, c, f, bias: k * k * f + (f if bias else 0),
+            "in_channels",
+        ),
+        (
+            exercises.check_conv_params,
+            lambda k, c, f, bias: k * k * c * f + (f if bias else 0),
+            lambda k, c, f, bias: k * k * c * f + f,
+            "no bias",
+        ),
+        (
+            exercises.check_linear_interpolation,
+            lambda a, b, n: np.linspace(a, b, n),
+            lambda a, b, n: np.linspace(a, b, n, endpoint=False),
+            "end point",
+        ),
         (exercises.check_equilibrium_loss, math.log(2), math.log(4), "averages"),
     ],
 )
@@ -64,6 +83,9 @@ def test_check_accepts_solution_and_rejects_typical_mistake(check, right, wrong,
         exercises.check_least_squares_discriminator_loss,
         exercises.check_optimal_discriminator,
         exercises.check_equilibrium_loss,
+        exercises.check_transposed_conv_size,
+        exercises.check_conv_params,
+        exercises.check_linear_interpolation,
     ],
 )
 @pytest.mark.parametrize("answer", [None, ..., unattempted])
