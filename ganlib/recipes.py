@@ -32,9 +32,10 @@ DCGAN = {
     "base_filters": 32,
     "kernel_size": 4,
     "dropout": 0.0,
-    "batch_size": 64,
-    "g_lr": 5e-4,
-    "d_lr": 5e-4,
+    "d_batch_norm": True,
+    "batch_size": 128,
+    "g_lr": 1e-3,
+    "d_lr": 1e-3,
     "beta_1": 0.5,
     "loss": "non_saturating",
     "d_steps": 1,
@@ -97,6 +98,7 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), **overrides) -> t
         hp["base_filters"],
         hp["kernel_size"],
         dropout=hp["dropout"],
+        batch_norm=hp["d_batch_norm"],
         seed=None if seed is None else seed + 1000,
     )
     return _compiled_gan(generator, discriminator, hp, seed)

@@ -136,6 +136,7 @@ def build_dcgan_discriminator(
     base_filters: int = 64,
     kernel_size: int = 4,
     dropout: float = 0.0,
+    batch_norm: bool = True,
     seed: int | None = None,
 ) -> keras.Model:
     """Build a DCGAN discriminator ``image -> logit``.
@@ -155,6 +156,8 @@ def build_dcgan_discriminator(
         base_filters: filters of the first convolution; each later one has twice as many.
         kernel_size: side of the convolution kernels.
         dropout: dropout rate after each hidden layer (0, the paper's setting, turns it off).
+        batch_norm: batch norm after every convolution but the first (the paper's setting). Without it,
+            D judges each image on its own rather than with the statistics of its batch.
         seed: seed of the weight initialisers and dropout, for a repeatable model.
 
     Returns:
@@ -181,10 +184,10 @@ def build_dcgan_discriminator(
             kernel_size,
             strides=2,
             padding="same",
-            use_bias=first,  # batch norm follows every later convolution and brings its own shift
+            use_bias=first or not batch_norm,  # batch norm brings its own shift
             kernel_initializer=_normal_init(next_seed),
         )(x)
-        if not first:
+        if batch_norm and not first:
             x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
         x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
         if dropout:
