@@ -222,7 +222,7 @@ class LiveDashboard(StepHistory):
         seed: seed of the fixed noise of the sample grid.
         smooth: moving-average window of the curves.
         quality_log: a :class:`QualityLog` whose FID curve is drawn as a fourth panel.
-        max_overhead: the largest share of wall time spent drawing (0.05: 5%).
+        max_overhead: the largest share of wall time spent drawing (0.05: 5%; 1: no limit).
 
     Attributes:
         history, step: as in :class:`StepHistory`.
@@ -243,7 +243,7 @@ class LiveDashboard(StepHistory):
     ):
         super().__init__()
         self.quality_log = quality_log
-        self.max_overhead = _checks.fraction("max_overhead", max_overhead)
+        self.max_overhead = _checks.fraction("max_overhead", max_overhead, upper_inclusive=True)
         if not self.max_overhead:
             raise ValueError("Expected `max_overhead` > 0. Received: max_overhead=0")
         self.out = out

@@ -200,7 +200,9 @@ def test_sample_grid_bad_n_raises():
 def test_live_dashboard_draws_into_output(dataset):
     gan = _tiny_gan()
     out = FakeOutput()
-    dashboard = callbacks.LiveDashboard(out=out, every_n_steps=1, min_interval=0.0, n_samples=4, smooth=2)
+    dashboard = callbacks.LiveDashboard(
+        out=out, every_n_steps=1, min_interval=0.0, n_samples=4, smooth=2, max_overhead=1.0
+    )
     gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[dashboard])
     assert dashboard.redraws == 4  # after each of the 3 steps, and once more when training ends
     assert out.clears == 4
@@ -218,6 +220,18 @@ def test_live_dashboard_respects_min_interval(dataset):
     # the final one when training ends.
     assert dashboard.redraws == 2
     assert dashboard.step == 5
+
+
+def test_live_dashboard_spaces_redraws_to_bound_its_overhead(dataset):
+    gan = _tiny_gan()
+    dashboard = callbacks.LiveDashboard(
+        out=FakeOutput(), every_n_steps=1, min_interval=0.0, n_samples=4, max_overhead=0.001
+    )
+    gan.fit(dataset, steps_per_epoch=6, epochs=1, verbose=0, callbacks=[dashboard])
+    # after the first drawing, the next must wait ~1000× its cost: only the final redraw comes
+    assert dashboard.redraws == 2 and dashboard.step == 6
+    with pytest.raises(ValueError, match="max_overhead"):
+        callbacks.LiveDashboard(max_overhead=0.0)
 
 
 def test_live_dashboard_waits_for_every_n_steps(dataset):

@@ -89,7 +89,7 @@ def test_explorer_finds_a_digit_and_draws_the_histogram(generator):
     assert "7" in explorer.message.value and confidence > 0
     shares = explorer.class_histogram(n=50)
     assert shares.sum() == pytest.approx(1.0)
-    assert len(explorer.histogram.outputs) == 1
+    assert "digit" in explorer.message.value  # the mode-collapse report of those shares
 
 
 def test_explorer_without_a_judge_disables_the_judge_buttons(generator):
