@@ -14,6 +14,7 @@ images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -94,17 +95,18 @@ def train(args) -> None:
     grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed)
     print(f"Training the {args.model} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
     start = time.perf_counter()
-    run = checkpoints.fit_resumable(
-        gan,
-        data.make_image_dataset(images, batch_size, seed=args.seed),
-        args.out / "checkpoints",
-        seconds=seconds,
-        epochs=args.epochs,
-        history=history,
-        sample_grid=grid,
-        extra_callbacks=[progress],
-        fresh=args.fresh,
-    )
+    with _stop_on_signals():
+        run = checkpoints.fit_resumable(
+            gan,
+            data.make_image_dataset(images, batch_size, seed=args.seed),
+            args.out / "checkpoints",
+            seconds=seconds,
+            epochs=args.epochs,
+            history=history,
+            sample_grid=grid,
+            extra_callbacks=[progress],
+            fresh=args.fresh,
+        )
     if run["complete"]:
         print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
     else:
@@ -115,6 +117,24 @@ def train(args) -> None:
     gan.save_players(args.out)
     training.save_history(history.history, args.out / "history.json")
     print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stop_on_signals():
+    """Within the block, SIGINT and SIGTERM stop training with a checkpoint, even where the shell started us
+    with SIGINT ignored (a background job of a script) or a scheduler sends SIGTERM."""
+    import signal
+
+    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def sample(args) -> None:

@@ -280,3 +280,25 @@ def test_an_interrupted_run_saves_and_resumes_where_it_stopped(tiny_offline, tmp
     assert _history_length(out) == 10
     frames = sorted(p.name for p in (out / "samples").glob("samples_*.png"))
     assert frames == ["samples_000010.png"]  # grids are taken at epoch ends
+
+
+def test_sigterm_during_training_saves_a_checkpoint(tiny_offline, tmp_path, capsys, monkeypatch):
+    import signal
+
+    from ganlib import checkpoints
+
+    out = tmp_path / "run"
+    original = checkpoints.Checkpoint.on_train_batch_end
+
+    def terminate_at_step_2(self, batch, logs=None):
+        original(self, batch, logs)
+        if self.step == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(checkpoints.Checkpoint, "on_train_batch_end", terminate_at_step_2)
+    before = signal.getsignal(signal.SIGTERM)
+    code, stdout, _ = _run(["train", "gan", "--batch-size", "100", "--epochs", "1", "--out", str(out)], capsys)
+    assert code == 130
+    assert "Interrupted at step 2" in stdout
+    assert checkpoints.latest_checkpoint(out / "checkpoints").name == "ckpt-00000002"
+    assert signal.getsignal(signal.SIGTERM) is before  # the handlers are put back afterwards
