@@ -116,17 +116,6 @@ def latest_checkpoint(folder) -> Path | None:
 # ------------------------------------------------------------------------------------ save
 
 
-def _write_text_atomically(text: str, path: Path) -> None:
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def save_checkpoint(
     gan,
     folder,
@@ -198,7 +187,7 @@ def save_checkpoint(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    _write_text_atomically(final.name + "\n", folder / LATEST)
+    storage.write_text_atomically(final.name + "\n", folder / LATEST)
 
     for old in _complete_checkpoints(folder)[:-keep]:
         if old != final:

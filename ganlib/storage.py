@@ -11,37 +11,34 @@ import tempfile
 from pathlib import Path
 
 
-def _temporary_beside(path: Path, suffix: str) -> str:
+def _write_atomically(path, suffix: str, write) -> Path:
+    """Call ``write(temporary_path)`` for a temporary file beside ``path``, then rename it to ``path``."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=suffix)
     os.close(handle)
-    return name
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
 
 
 def save_model_atomically(model, path) -> Path:
     """Save a Keras model to ``path`` (a ``.keras`` file) via a temporary file beside it."""
-    path = Path(path)
-    tmp = _temporary_beside(path, ".tmp.keras")
-    try:
-        model.save(tmp, overwrite=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return _write_atomically(path, ".tmp.keras", lambda tmp: model.save(tmp, overwrite=True))
+
+
+def write_text_atomically(text: str, path) -> Path:
+    """Write ``text`` to ``path`` via a temporary file beside it."""
+    return _write_atomically(path, ".tmp", lambda tmp: Path(tmp).write_text(text))
 
 
 def save_json_atomically(obj, path) -> Path:
     """Write ``obj`` as JSON to ``path`` via a temporary file beside it."""
-    path = Path(path)
-    tmp = _temporary_beside(path, ".tmp.json")
-    try:
-        Path(tmp).write_text(json.dumps(obj, indent=1))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return write_text_atomically(json.dumps(obj, indent=1), path)
 
 
 def load_model(path, **kwargs):
