@@ -296,6 +296,9 @@ class Checkpoint(keras.callbacks.Callback):
         history: a :class:`ganlib.callbacks.StepHistory` (or ``LiveDashboard``) whose history is stored.
         time_budget: a :class:`ganlib.callbacks.TimeBudget` whose ``elapsed`` time is stored; without one,
             the time spent in ``fit`` is measured here.
+        min_interval: seconds between two epoch-end saves, at least (0: every due epoch). Short epochs
+            (a small model, little data) would otherwise spend much of the run saving; the save when
+            training ends, or is interrupted, always happens.
 
     Attributes:
         initial_step: the step the run resumed from (set by :func:`resume`; 0 for a new run).
@@ -313,9 +316,13 @@ class Checkpoint(keras.callbacks.Callback):
         sample_grid=None,
         history=None,
         time_budget=None,
+        min_interval: float = 0.0,
     ):
         super().__init__()
         self.folder = Path(folder)
+        if not min_interval >= 0:
+            raise ValueError(f"Expected `min_interval` >= 0. Received: min_interval={min_interval!r}")
+        self.min_interval = float(min_interval)
         self.every_n_epochs = _non_negative_int("every_n_epochs", every_n_epochs)
         self.every_n_steps = _non_negative_int("every_n_steps", every_n_steps)
         self.keep = _checks.positive_int("keep", keep)
@@ -328,6 +335,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.initial_elapsed = 0.0
         self.last_path: Path | None = None
         self._last_saved_step: int | None = None
+        self._last_save_time = -float("inf")
         self._fit_seconds = 0.0
         self._fit_start: float | None = None
 
@@ -361,6 +369,7 @@ class Checkpoint(keras.callbacks.Callback):
             self.every_n_epochs
             and self.epoch % self.every_n_epochs == 0
             and self.step != self._last_saved_step
+            and time.perf_counter() - self._last_save_time >= self.min_interval
         ):
             self.save()
 
@@ -384,6 +393,7 @@ class Checkpoint(keras.callbacks.Callback):
             keep=self.keep,
         )
         self._last_saved_step = self.step
+        self._last_save_time = time.perf_counter()
         return self.last_path
 
 
@@ -441,9 +451,10 @@ def fit_resumable(
     sample_grid=None,
     extra_callbacks=(),
     fresh: bool = False,
+    checkpoint_every: float = 30.0,
     verbose: int = 0,
 ) -> dict:
-    """Train ``gan`` with a checkpoint every epoch, resuming from ``folder`` when it holds one.
+    """Train ``gan`` with regular checkpoints, resuming from ``folder`` when it holds one.
 
     The run is stopped by a time budget (``seconds``, counting earlier parts of the run) or after
     ``epochs`` epochs in all. On ``KeyboardInterrupt`` (the notebook's stop button, Ctrl-C) a checkpoint is
@@ -459,6 +470,9 @@ def fit_resumable(
         sample_grid: a :class:`ganlib.callbacks.SampleGrid` / ``GifRecorder`` whose fixed noise is kept.
         extra_callbacks: more callbacks for ``fit`` (progress bars, quality logs).
         fresh: delete the checkpoints in ``folder`` first and start over.
+        checkpoint_every: seconds between checkpoints, at least: one is saved at the first epoch end after
+            that, when training ends, and on an interrupt. A crash (power cut, ``kill -9``) loses at most
+            this much training.
         verbose: Keras' ``fit`` verbosity.
 
     Returns:
@@ -474,7 +488,9 @@ def fit_resumable(
         shutil.rmtree(folder)
     history = history if history is not None else callbacks.StepHistory()
     budget = callbacks.TimeBudget(seconds) if seconds is not None else None
-    checkpoint = Checkpoint(folder, sample_grid=sample_grid, history=history, time_budget=budget)
+    checkpoint = Checkpoint(
+        folder, sample_grid=sample_grid, history=history, time_budget=budget, min_interval=checkpoint_every
+    )
     meta = resume(gan, folder, sample_grid, history, budget, checkpoint)
     initial_epoch = int(meta["epoch"]) if meta else 0
     total_epochs = epochs if epochs is not None else 10**6

@@ -253,3 +253,21 @@ def test_checkpoint_argument_checks(tmp_path):
         checkpoints.Checkpoint(tmp_path, every_n_steps=-1)
     with pytest.raises(ValueError, match="keep"):
         checkpoints.save_checkpoint(_gan(), tmp_path, step=0, epoch=0, keep=0)
+
+
+def test_min_interval_spaces_epoch_end_saves_but_not_the_final_one(tmp_path, mnist):
+    gan = recipes.build_mlp_gan(seed=0, latent_dim=8, g_hidden=(16,), d_hidden=(16,))
+    dataset = data.make_image_dataset(mnist[0][:64], 16, shuffle=False)
+    saved = []
+    checkpoint = checkpoints.Checkpoint(tmp_path, min_interval=1e9)
+    original = checkpoint.save
+
+    def counting_save():
+        saved.append(checkpoint.step)
+        return original()
+
+    checkpoint.save = counting_save
+    gan.fit(dataset, epochs=3, verbose=0, callbacks=[checkpoint])
+    assert saved == [4, 12]  # the first epoch end, then only the end of training
+    with pytest.raises(ValueError, match="min_interval"):
+        checkpoints.Checkpoint(tmp_path, min_interval=-1)
