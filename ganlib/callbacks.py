@@ -165,7 +165,8 @@ class QualityLog(keras.callbacks.Callback):
 
     Attributes:
         quality: ``{"step": [...], "fid": [...], "confidence": [...], "min_share": [...]}``; the latest
-            values are also added to the epoch's logs as ``fid`` and ``min_share``.
+            values are also added to the epoch's logs as ``fid`` and ``min_share``. The step is the
+            generator optimizer's step count, so it carries on across a resumed run.
     """
 
     def __init__(self, judge, real_images, every_n_epochs=1, every_n_steps=0, n_samples=500, seed=0):
@@ -178,6 +179,7 @@ class QualityLog(keras.callbacks.Callback):
         self.seed = seed
         self.quality: dict[str, list[float]] = {"step": [], "fid": [], "confidence": [], "min_share": []}
         self.step = 0
+        self._last_measured = None
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
@@ -186,7 +188,7 @@ class QualityLog(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
-            if not self.quality["step"] or self.quality["step"][-1] != self.step:
+            if not self.quality["step"] or self._last_measured != self.step:
                 self.measure()
             if logs is not None:
                 logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
@@ -199,7 +201,10 @@ class QualityLog(keras.callbacks.Callback):
         result = metrics.evaluate_generator(
             sampler, self.judge, self.real_images, n_samples=self.n_samples, seed=self.seed
         )
-        for key, value in (("step", self.step), *((k, result[k]) for k in ("fid", "confidence", "min_share"))):
+        self._last_measured = self.step
+        optimizer = getattr(self.model, "g_optimizer", None)  # its step count survives a resume
+        step = int(optimizer.iterations.numpy()) if optimizer is not None else self.step
+        for key, value in (("step", step), *((k, result[k]) for k in ("fid", "confidence", "min_share"))):
             self.quality[key].append(float(value))
         return result
 

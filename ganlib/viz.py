@@ -195,7 +195,6 @@ def _plot_quality(ax, quality):
     ax.plot(quality["step"], quality["fid"], "o-", color="tab:purple", label="FID (judge)")
     ax.set_xlabel("step")
     ax.set_ylabel("FID ↓", color="tab:purple")
-    ax.set_yscale("log")
     if quality.get("min_share"):
         twin = ax.twinx()
         twin.plot(quality["step"], quality["min_share"], "s--", color="tab:gray", label="rarest digit share")
