@@ -20,29 +20,23 @@ from ganlib import callbacks, data, latent, losses, metrics, recipes, viz
 def _knob_widgets(hp: dict) -> dict:
     style = {"description_width": "140px"}
     layout = w.Layout(width="420px")
+
+    def learning_rate_slider(value, player):
+        return w.FloatLogSlider(
+            value=value,
+            base=10,
+            min=-5,
+            max=-1,
+            step=0.1,
+            description=f"{player} learning rate",
+            readout_format=".1e",
+            style=style,
+            layout=layout,
+        )
+
     return {
-        "g_lr": w.FloatLogSlider(
-            value=hp["g_lr"],
-            base=10,
-            min=-5,
-            max=-1,
-            step=0.1,
-            description="G learning rate",
-            readout_format=".1e",
-            style=style,
-            layout=layout,
-        ),
-        "d_lr": w.FloatLogSlider(
-            value=hp["d_lr"],
-            base=10,
-            min=-5,
-            max=-1,
-            step=0.1,
-            description="D learning rate",
-            readout_format=".1e",
-            style=style,
-            layout=layout,
-        ),
+        "g_lr": learning_rate_slider(hp["g_lr"], "G"),
+        "d_lr": learning_rate_slider(hp["d_lr"], "D"),
         "latent_dim": w.Dropdown(
             options=[2, 8, 16, 32, 64, 100, 128],
             value=hp["latent_dim"],
