@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ganlib import _checks, viz
+from ganlib import _checks, latent, viz
 
 
 class StepHistory(keras.callbacks.Callback):
@@ -48,8 +48,7 @@ class StepHistory(keras.callbacks.Callback):
 
 
 def _fixed_noise(model, n, seed):
-    latent_dim = int(model.generator.input_shape[-1])
-    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
+    return latent.noise(latent.latent_dim_of(model.generator), n, seed)
 
 
 def _samples(model, noise):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlib import _checks, config, data, storage
+from ganlib import _checks, config, data, latent, storage
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -621,7 +621,7 @@ def evaluate_generator(
         latent_dim = input_shape[-1]
     latent_dim = _checks.positive_int("latent_dim", latent_dim)
 
-    noise = np.random.default_rng(seed).standard_normal((n_samples, latent_dim)).astype(np.float32)
+    noise = latent.noise(latent_dim, n_samples, seed)
     fakes = np.concatenate(
         [
             np.asarray(generator(noise[start : start + batch_size], training=False), dtype=np.float32)

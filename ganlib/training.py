@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlib import _checks, losses, storage
+from ganlib import _checks, latent, losses, storage
 from ganlib.storage import load_model  # noqa: F401 (re-exported: `training.load_model(path)`)
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
@@ -223,7 +223,7 @@ def generate(generator, n: int, seed: int | None = None, batch_size: int = 500) 
         batch_size: images per forward pass.
     """
     _checks.positive_int("n", n)
-    noise = np.random.default_rng(seed).standard_normal((n, int(generator.input_shape[-1]))).astype(np.float32)
+    noise = latent.noise(latent.latent_dim_of(generator), n, seed)
     parts = [generator(noise[i : i + batch_size], training=False) for i in range(0, n, batch_size)]
     return np.concatenate([keras.ops.convert_to_numpy(p) for p in parts]).astype(np.float32)
 
