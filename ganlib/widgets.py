@@ -7,6 +7,9 @@ dashboard. Every handler is a plain method of :class:`TrainingPanel`, so tests d
     panel.controls["d_lr"].value = 2e-3
     panel.train(200)          # what the Train button does
     panel.reset()             # what the Reset button does
+
+Every part a learner sees carries a ``ganlib-…`` CSS class (``panel.train_button`` is
+``.ganlib-train``, …) so that the browser tests in ``tests/browser`` can find it in JupyterLab.
 """
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ import ipywidgets as w
 import numpy as np
 
 from ganlib import callbacks, data, latent, losses, metrics, recipes, viz
+
+
+def _css_hooks(parts: dict) -> None:
+    """Give each widget the CSS class ``ganlib-<name>`` (``_`` written as ``-``): stable handles for the
+    browser tests; nothing else depends on them."""
+    for name, widget in parts.items():
+        widget.add_class("ganlib-" + name.replace("_", "-"))
 
 
 def _knob_widgets(hp: dict) -> dict:
@@ -111,6 +121,17 @@ class TrainingPanel:
                 self.status,
                 self.output,
             ]
+        )
+        _css_hooks(
+            {
+                "training-panel": self.widget,
+                "train": self.train_button,
+                "reset": self.reset_button,
+                "steps": self.steps_input,
+                "status": self.status,
+                "dashboard": self.output,
+                **{f"knob-{name}": control for name, control in self.controls.items()},
+            }
         )
         self.reset()
 
@@ -261,6 +282,22 @@ class LatentExplorer:
                 self.message,
                 self.histogram,
             ]
+        )
+        _css_hooks(
+            {
+                "latent-explorer": self.widget,
+                "seed-a": self.seed_a,
+                "seed-b": self.seed_b,
+                "interpolation": self.t,
+                "latent-view": self.view,
+                "latent-strip": self.strip,
+                "digit": self.digit,
+                "find-digit": self.find_button,
+                "histogram-button": self.histogram_button,
+                "histogram": self.histogram,
+                "latent-message": self.message,
+                **{f"direction-{i + 1}": slider for i, slider in enumerate(self.sliders)},
+            }
         )
         self.render()
 
