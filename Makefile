@@ -32,7 +32,17 @@ unit: install
 notebooks: install
 	GANLIB_SMOKE=1 $(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
 
+# JupyterLab in Debian's headless Chromium, driven by Playwright: the widgets render, react and redraw.
+BROWSER_TESTS := $(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider -rs
+HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	|| test -x "$${GANLIB_CHROMIUM:-/usr/bin/chromium}"
+
+test-browser: install
+	GANLIB_REQUIRE_BROWSER=1 $(BROWSER_TESTS)
+
 test: lint unit notebooks
+	@if $(HAVE_CHROMIUM); then $(MAKE) --no-print-directory test-browser; \
+	else echo "Browser tests skipped: Chromium is not installed (apt-get install chromium; .ci/run does it)."; fi
 
 benchmarks: install
 	$(BIN)/python benchmarks/lesson1_quality.py

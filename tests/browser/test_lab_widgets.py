@@ -1,0 +1,222 @@
+"""The lessons' widgets as a learner uses them: JupyterLab in headless Chromium, real clicks, real redraws.
+
+nbval runs the Python side of the notebooks only; these tests check what the learner sees. Each one opens
+a lesson in JupyterLab (served from a temporary copy, in smoke mode), runs it from the *Run* menu, waits
+for the widget to render, works its controls and checks that the picture answers. Run them with
+``make test-browser``; see ``conftest.py`` for the set-up.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import time
+
+import numpy as np
+import pytest
+from labdriver import NOTEBOOKS, REPO, LabNotebook
+
+pytestmark = pytest.mark.browser
+
+#: Seconds for a lesson to run in smoke mode up to its widget (about a minute on 2 busy CPU cores).
+NOTEBOOK_TIMEOUT = 420
+#: Seconds for one click on *Train N steps* (a few seconds of training on 2 CPU cores, 10x margin).
+TRAIN_TIMEOUT = 240
+#: Steps per *Train* click: the panel's first redraw comes at step 25, the last at the end.
+TRAIN_STEPS = 300
+
+
+def _open_lesson(page, lab, notebook: str, css_class: str, what: str):
+    """Open ``notebook``, run all its cells, wait for the widget ``.css_class`` and for the kernel to be idle."""
+    lesson = LabNotebook(page, lab, notebook).open()
+    lesson.run_all()
+    widget = lesson.wait_for_widget(css_class, what, timeout=NOTEBOOK_TIMEOUT)
+    lesson.wait_until_idle(timeout=NOTEBOOK_TIMEOUT)
+    widget.scroll_into_view_if_needed()
+    return lesson, widget
+
+
+def _nudge_slider(page, slider_class: str, presses: int = 1) -> str:
+    """Move a slider ``presses`` notches right with the keyboard, as a learner can; return its readout."""
+    slider = page.locator(f".{slider_class}")
+    before = slider.locator(".widget-readout").inner_text()
+    slider.locator(".noUi-handle").focus()
+    for _ in range(presses):
+        page.keyboard.press("ArrowRight")
+    deadline = time.monotonic() + 10
+    while slider.locator(".widget-readout").inner_text() == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    readout = slider.locator(".widget-readout").inner_text()
+    assert readout != before, f"the slider .{slider_class} did not move from {before}"
+    return readout
+
+
+def _type_number(page, box_class: str, value: int) -> None:
+    box = page.locator(f".{box_class} input")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def _wait_for_change(read, before, what: str, timeout: float = 60.0):
+    """Poll ``read()`` until it differs from ``before``; return the new value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = read()
+        if now != before:
+            return now
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not change within {timeout:.0f} s")
+
+
+def _src(page, css_class: str) -> str:
+    return page.locator(f".{css_class}").first.get_attribute("src") or ""
+
+
+# Records every picture the dashboard shows, with the status line at that moment, from inside the page:
+# nothing is missed between two polls.
+_RECORD_DASHBOARD_JS = """
+() => {
+    const out = document.querySelector('.ganlib-dashboard');
+    const status = document.querySelector('.ganlib-status');
+    window.__ganlibFrames = [];
+    const record = () => {
+        const img = out.querySelector('img');
+        const frames = window.__ganlibFrames;
+        if (img && img.src && (!frames.length || frames[frames.length - 1].src !== img.src)) {
+            frames.push({src: img.src, status: status.innerText});
+        }
+    };
+    new MutationObserver(record).observe(out, {subtree: true, childList: true, attributes: true});
+}
+"""
+
+
+def _pixels(data_uri: str) -> np.ndarray:
+    from PIL import Image
+
+    payload = base64.b64decode(data_uri.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(payload)).convert("L"), dtype=np.float32)
+
+
+def _region_changed(first: np.ndarray, last: np.ndarray, columns: tuple) -> float:
+    """Mean absolute pixel change inside the dashboard's columns ``columns`` (fractions of its width), below
+    the title ("step N") and above the x labels."""
+    if first.shape != last.shape:
+        return float("inf")
+    height, width = first.shape
+    rows = slice(int(0.15 * height), int(0.85 * height))
+    cols = slice(int(columns[0] * width), int(columns[1] * width))
+    return float(np.abs(first[rows, cols] - last[rows, cols]).mean())
+
+
+def test_training_panel_redraws_live_in_jupyterlab(lab, page, screenshots):
+    """Lesson 1: move a slider, press *Train N steps* twice; the dashboard redraws while it trains."""
+    _, panel = _open_lesson(page, lab, "01_gan_basics_mnist.ipynb", "ganlib-training-panel", "training panel")
+    status = page.locator(".ganlib-status")
+    assert "Press" in status.inner_text(), f"unexpected status before training: {status.inner_text()!r}"
+    assert page.locator(".ganlib-dashboard img").count() == 0, "the dashboard should be empty before training"
+
+    assert _nudge_slider(page, "ganlib-knob-label-smoothing") == "0.15"
+    _type_number(page, "ganlib-steps", TRAIN_STEPS)
+    page.evaluate(_RECORD_DASHBOARD_JS)
+
+    steps_seen, frames_per_run = [], []
+    for run in (1, 2):
+        page.locator(".ganlib-train").click()
+        expected = f"Step {run * TRAIN_STEPS}:"
+        deadline = time.monotonic() + TRAIN_TIMEOUT
+        while expected not in status.inner_text():
+            text = status.inner_text()
+            assert "Training stopped" not in text, f"training failed in the kernel: {text}"
+            assert time.monotonic() < deadline, (
+                f"Train click {run}: the status never said '{expected}' within {TRAIN_TIMEOUT} s "
+                f"(it says {text!r})"
+            )
+            time.sleep(0.25)
+        steps_seen.append(int(re.search(r"Step (\d+):", status.inner_text()).group(1)))
+        frames = page.evaluate("window.__ganlibFrames.splice(0)")
+        frames_per_run.append(frames)
+        if run == 1:
+            # the slider's new value reached the kernel: the panel recompiled the GAN with it
+            assert "now using label_smoothing" in status.inner_text(), status.inner_text()
+
+    assert steps_seen == [TRAIN_STEPS, 2 * TRAIN_STEPS], f"the step counter read {steps_seen}"
+    live = [f for f in frames_per_run[0] if "Training" in f["status"]]
+    assert len(live) >= 2, (
+        f"the dashboard drew {len(live)} picture(s) during a {TRAIN_STEPS}-step run: it should redraw while "
+        "training (first at step 25), not only at the end"
+    )
+    assert frames_per_run[1], "the dashboard did not redraw during the second run"
+    first, last = _pixels(frames_per_run[0][0]["src"]), _pixels(frames_per_run[1][-1]["src"])
+    # viz.dashboard: loss curves in the left third, the fixed-noise sample grid in the right quarter
+    loss_change = _region_changed(first, last, (0.0, 0.32))
+    sample_change = _region_changed(first, last, (0.76, 0.98))
+    assert loss_change > 0.5, f"the loss plot did not change between redraws (mean change {loss_change:.2f})"
+    assert sample_change > 0.5, (
+        f"the sample grid did not change between redraws (mean change {sample_change:.2f})"
+    )
+    screenshots(panel, "01_training_panel")
+
+
+def test_latent_explorer_responds_in_jupyterlab(lab, page, screenshots):
+    """Lesson 2: sliders, seed boxes and both buttons of the latent explorer redraw what they should."""
+    _, explorer = _open_lesson(page, lab, "02_dcgan.ipynb", "ganlib-latent-explorer", "latent explorer")
+    view, strip = _src(page, "ganlib-latent-view"), _src(page, "ganlib-latent-strip")
+    assert view and strip, "the explorer shows no images"
+
+    assert _nudge_slider(page, "ganlib-direction-1", presses=4) == "1.00"
+    view = _wait_for_change(
+        lambda: _src(page, "ganlib-latent-view"), view, "the large view (after direction 1)"
+    )
+    assert _src(page, "ganlib-latent-strip") == strip, "moving a direction must not redraw the A → B strip"
+
+    _type_number(page, "ganlib-seed-b", 5)
+    _wait_for_change(lambda: _src(page, "ganlib-latent-strip"), strip, "the A → B strip (after seed B)")
+
+    page.locator(".ganlib-find-digit").click()
+    message = page.locator(".ganlib-latent-message")
+    message.filter(has_text=re.compile(r"Seed \d+ draws a 7")).wait_for(timeout=120_000)
+    seed = re.search(r"Seed (\d+)", message.inner_text()).group(1)
+    assert page.locator(".ganlib-seed-a input").input_value() == seed, "seed A should show the found seed"
+
+    page.locator(".ganlib-histogram-button").click()
+    page.locator(".ganlib-histogram img").wait_for(timeout=120_000)
+    screenshots(explorer, "02_latent_explorer")
+
+
+LESSON_3 = "03_pix2pix.ipynb"
+
+
+def _translation_viewer_missing() -> str | None:
+    if not (NOTEBOOKS / LESSON_3).exists():
+        return f"lesson 3 (notebooks/{LESSON_3}) does not exist yet"
+    if "def translation_viewer" not in (REPO / "ganlib" / "widgets.py").read_text():
+        return "ganlib.widgets.translation_viewer does not exist yet"
+    return None
+
+
+@pytest.mark.skipif(_translation_viewer_missing() is not None, reason=str(_translation_viewer_missing()))
+def test_translation_viewer_responds_in_jupyterlab(lab, page, screenshots):
+    """Lesson 3: the translation viewer renders, and moving its first control changes a picture.
+
+    The viewer's outer widget needs the class ``ganlib-translation-viewer`` (``widget.add_class``).
+    """
+    _, viewer = _open_lesson(page, lab, LESSON_3, "ganlib-translation-viewer", "translation viewer")
+    images = viewer.locator("img")
+    assert images.count(), "the translation viewer shows no images"
+
+    def pictures():
+        return [images.nth(i).get_attribute("src") for i in range(images.count())]
+
+    before = pictures()
+    handles = viewer.locator(".noUi-handle")
+    if handles.count():
+        handles.first.focus()
+        page.keyboard.press("ArrowRight")
+    else:
+        box = viewer.locator("input[type=number]").first
+        box.fill(str(int(box.input_value() or 0) + 1))
+        box.press("Enter")
+    _wait_for_change(pictures, before, "the translation viewer's images (after its first control)")
+    screenshots(viewer, "03_translation_viewer")
