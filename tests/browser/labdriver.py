@@ -83,9 +83,9 @@ class JupyterLabServer:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def url(self, path: str) -> str:
-        """Return the address of ``path`` (e.g. ``lab/tree/x.ipynb``) with the token."""
-        return f"{self.base_url}/{path.lstrip('/')}?token={self.token}"
+    def url(self, path: str, query: str = "") -> str:
+        """Return the address of ``path`` (e.g. ``lab/tree/x.ipynb``) with the token (and ``query``)."""
+        return f"{self.base_url}/{path.lstrip('/')}?{query + '&' if query else ''}token={self.token}"
 
     def _environment(self) -> dict:
         env = dict(os.environ)
@@ -161,8 +161,10 @@ class JupyterLabServer:
         return json.loads(body) if body else None
 
     def shutdown_kernels(self) -> None:
-        """Shut down every running kernel (between tests: each lesson keeps TensorFlow in memory)."""
+        """End every notebook session and kernel (between tests: each lesson keeps TensorFlow in memory)."""
         try:
+            for session in self.api("GET", "api/sessions"):
+                self.api("DELETE", f"api/sessions/{session['id']}", timeout=30)
             for kernel in self.api("GET", "api/kernels"):
                 self.api("DELETE", f"api/kernels/{kernel['id']}", timeout=30)
         except (OSError, urllib.error.URLError):
@@ -232,11 +234,15 @@ _NOTEBOOK_STATE_JS = """
 """
 
 # Signs that the widget front end is missing or broken, as JupyterLab shows them in a cell's output.
+# The first such output is scrolled into view, so that the failure screenshot shows it.
 _WIDGET_TROUBLE_JS = """
-() => [...document.querySelectorAll('.jp-OutputArea-output')]
-    .map(e => e.innerText.trim())
-    .filter(t => /Loading widget|Error displaying widget|Failed to load model|^(VBox|HBox|TrainingPanel|LatentExplorer)\\(/.test(t))
-    .map(t => t.slice(0, 200))
+() => {
+    const trouble = /Loading widget|Error displaying widget|Failed to load model|^(VBox|HBox|Box|Tab)\\(/;
+    const outputs = [...document.querySelectorAll('.jp-OutputArea-output')]
+        .filter(e => trouble.test(e.innerText.trim()));
+    if (outputs.length) outputs[0].scrollIntoView({block: 'center'});
+    return outputs.map(e => e.innerText.trim().slice(0, 200));
+}
 """
 
 
@@ -254,12 +260,16 @@ class LabNotebook:
 
     def open(self, timeout: float = 120.0) -> LabNotebook:
         """Open the notebook; wait until all its cells are shown and its kernel is connected and idle."""
-        code_cells = sum(
-            c["cell_type"] == "code" for c in json.loads((NOTEBOOKS / self.name).read_text())["cells"]
-        )
-        self.page.goto(self.server.url(f"lab/tree/{self.name}"), timeout=timeout * 1000)
+        cells = json.loads((self.server.root / self.name).read_text())["cells"]
+        code_cells = sum(c["cell_type"] == "code" for c in cells)
+        # `reset`: a fresh workspace, so the notebooks of earlier tests are not reopened with it
+        self.page.goto(self.server.url(f"lab/tree/{self.name}", query="reset"), timeout=timeout * 1000)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            # should JupyterLab ask for a kernel, take the one it proposes (Python 3), as a learner would
+            select = self.page.locator(".jp-Dialog .jp-mod-accept", has_text="Select")
+            if select.count():
+                select.first.click()
             kernels = self.server.api("GET", "api/kernels")
             connected = any(k.get("connections", 0) >= 1 and k["execution_state"] == "idle" for k in kernels)
             if connected and len(self.state()["prompts"]) == code_cells:

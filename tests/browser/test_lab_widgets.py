@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pytest
-from labdriver import NOTEBOOKS, REPO, LabNotebook
+from labdriver import NOTEBOOKS, REPO, LabNotebook, WidgetDidNotRender
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,12 @@ def _open_lesson(page, lab, notebook: str, css_class: str, what: str):
     """Open ``notebook``, run all its cells, wait for the widget ``.css_class`` and for the kernel to be idle."""
     lesson = LabNotebook(page, lab, notebook).open()
     lesson.run_all()
-    widget = lesson.wait_for_widget(css_class, what, timeout=NOTEBOOK_TIMEOUT)
+    try:
+        widget, failure = lesson.wait_for_widget(css_class, what, timeout=NOTEBOOK_TIMEOUT), None
+    except WidgetDidNotRender as error:
+        widget, failure = None, str(error)
+    if failure:  # outside the `except`: the report shows the reason alone, not a chained traceback
+        pytest.fail(failure, pytrace=False)
     lesson.wait_until_idle(timeout=NOTEBOOK_TIMEOUT)
     widget.scroll_into_view_if_needed()
     return lesson, widget
