@@ -33,7 +33,7 @@ DCGAN = {
     "kernel_size": 4,
     "dropout": 0.0,
     "d_batch_norm": True,
-    "batch_size": 128,
+    "batch_size": 64,
     "g_lr": 1e-3,
     "d_lr": 1e-3,
     "beta_1": 0.5,
