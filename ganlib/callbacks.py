@@ -47,11 +47,22 @@ class StepHistory(keras.callbacks.Callback):
         self.step += 1
 
 
-def _fixed_noise(model, n, seed):
+def _fixed_noise(model, n, seed, inputs=None):
+    """The fixed generator inputs of a grid: the given ``inputs`` (an image translator's validation
+    images), else ``n`` noise vectors drawn with ``seed``."""
+    if inputs is not None:
+        return np.asarray(inputs, dtype=np.float32)
+    if hasattr(model, "preview"):
+        raise ValueError(
+            f"{type(model).__name__} translates images: pass the images to show as `inputs=` "
+            "(e.g. the first validation inputs)."
+        )
     return latent.noise(latent.latent_dim_of(model.generator), n, seed)
 
 
 def _samples(model, noise):
+    if hasattr(model, "preview"):  # an image translator: input | output side by side
+        return model.preview(noise)
     sampler = getattr(model, "sampler", model.generator)
     return keras.ops.convert_to_numpy(sampler(noise, training=False))
 
@@ -65,14 +76,17 @@ class SampleGrid(keras.callbacks.Callback):
         every_n_epochs: take a grid at the end of every N-th epoch.
         every_n_steps: also (or instead, with ``every_n_epochs=0``) take one every N steps.
         folder: when given, each grid is also written there as ``samples_<step>.png``.
+        inputs: for an image translator (:class:`ganlib.training.Pix2Pix`), the input images to show
+            (``input | output`` each) instead of noise.
 
     Attributes:
         frames: list of ``(step, uint8 mosaic)`` in the order taken.
         noise: the fixed noise (set when training starts, kept across ``fit`` calls).
     """
 
-    def __init__(self, n=16, seed=0, every_n_epochs=1, every_n_steps=0, folder=None):
+    def __init__(self, n=16, seed=0, every_n_epochs=1, every_n_steps=0, folder=None, inputs=None):
         super().__init__()
+        self.inputs = inputs
         self.n = _checks.positive_int("n", n)
         self.seed = seed
         self.every_n_epochs = every_n_epochs
@@ -84,7 +98,7 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         if self.noise is None:
-            self.noise = _fixed_noise(self.model, self.n, self.seed)
+            self.noise = _fixed_noise(self.model, self.n, self.seed, self.inputs)
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
@@ -227,6 +241,8 @@ class LiveDashboard(StepHistory):
         smooth: moving-average window of the curves.
         quality_log: a :class:`QualityLog` whose FID curve is drawn as a fourth panel.
         max_overhead: the largest share of wall time spent drawing (0.05: 5%; 1: no limit).
+        inputs: for an image translator (:class:`ganlib.training.Pix2Pix`), the input images to show
+            (``input | output`` each) instead of noise.
 
     Attributes:
         history, step: as in :class:`StepHistory`.
@@ -244,8 +260,10 @@ class LiveDashboard(StepHistory):
         smooth=20,
         quality_log=None,
         max_overhead=0.05,
+        inputs=None,
     ):
         super().__init__()
+        self.inputs = inputs
         self.quality_log = quality_log
         self.max_overhead = _checks.fraction("max_overhead", max_overhead, upper_inclusive=True)
         if not self.max_overhead:
@@ -264,7 +282,7 @@ class LiveDashboard(StepHistory):
 
     def on_train_begin(self, logs=None):
         if self.noise is None:
-            self.noise = _fixed_noise(self.model, self.n_samples, self.seed)
+            self.noise = _fixed_noise(self.model, self.n_samples, self.seed, self.inputs)
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
@@ -278,7 +296,14 @@ class LiveDashboard(StepHistory):
         """Return the dashboard figure for the current state."""
         samples = _samples(self.model, self.noise) if self.noise is not None else None
         quality = self.quality_log.quality if self.quality_log is not None else None
-        return viz.dashboard(self.history, samples, smooth=self.smooth, title=f"step {self.step}", quality=quality)
+        return viz.dashboard(
+            self.history,
+            samples,
+            smooth=self.smooth,
+            title=f"step {self.step}",
+            quality=quality,
+            samples_title="input | output" if hasattr(self.model, "preview") else "samples (fixed noise)",
+        )
 
     def redraw(self):
         """Draw the dashboard now."""

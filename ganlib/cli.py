@@ -1,14 +1,17 @@
-"""Command line: ``python -m ganlib train gan|dcgan ...`` and ``python -m ganlib sample ...``.
+"""Command line: ``python -m ganlib train gan|dcgan|pix2pix ...``, ``sample ...`` and ``translate ...``.
 
     python -m ganlib train gan --minutes 3 --out runs/g1
     python -m ganlib train dcgan --minutes 4 --out runs/d     # Ctrl-C, then the same command resumes
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
+    python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
+    python -m ganlib translate runs/p2p holed.png --out restored.png
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
 ``checkpoints/`` (the whole run, saved every epoch) and ``samples/`` (a fixed-noise grid per epoch, and
 ``training.gif``). When ``--out`` already holds a checkpoint, training resumes from it (``--fresh`` starts
 over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``sample`` writes float32
-images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file.
+images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file. ``translate`` runs a trained pix2pix generator on an
+image file (``.png``/``.jpg``) or a ``.npy`` batch and writes the result in the input's size and dtype.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-MODELS = ("gan", "dcgan")
+MODELS = ("gan", "dcgan", "pix2pix")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
 class CLIError(Exception):
@@ -46,7 +50,11 @@ _positive_int = _positive(int, "a whole number")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ganlib", description="Train GANs and sample from them.")
+    from ganlib.data import PAIRED_DATASETS
+
+    parser = argparse.ArgumentParser(
+        prog="python -m ganlib", description="Train GANs, sample from them and translate images."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     train = commands.add_parser("train", help="train a model and save it into --out")
@@ -60,12 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int, help="images per step (default: the lesson's)")
     train.add_argument("--out", required=True, type=Path, help="folder for the saved models and history")
     train.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --out and start over")
+    train.add_argument(
+        "--dataset",
+        choices=PAIRED_DATASETS,
+        default="digits-inpaint",
+        help="pix2pix only: which paired data (default digits-inpaint)",
+    )
+    train.add_argument("--size", type=_positive_int, help="pix2pix only: image side (default: the dataset's)")
 
     sample = commands.add_parser("sample", help="draw digits from a trained generator")
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
     sample.add_argument("--n", type=_positive_int, default=64, help="how many images (default 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
     sample.add_argument("--out", required=True, type=Path, help="output file, .npy")
+
+    translate = commands.add_parser("translate", help="translate an image or a .npy batch with a pix2pix run")
+    translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
+    translate.add_argument("input", type=Path, help="an image file (.png, .jpg) or a .npy batch")
+    translate.add_argument("--out", required=True, type=Path, help="output file: an image file or .npy")
     return parser
 
 
@@ -77,6 +97,10 @@ def train(args) -> None:
     if args.seed < 0:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
     config.set_seed(args.seed)
+    if args.model == "pix2pix":
+        return _train_pix2pix(args)
+    if args.size is not None:
+        raise CLIError("--size applies to pix2pix only")
     recipe, build = recipes.RECIPES[args.model]
     batch_size = args.batch_size or recipe["batch_size"]
     images, _ = data.load_mnist()
@@ -116,6 +140,85 @@ def train(args) -> None:
     gan.save_players(args.out)
     training.save_history(history.history, args.out / "history.json")
     print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
+
+
+def _train_pix2pix(args) -> None:
+    from ganlib import callbacks, checkpoints, data, recipes, training
+
+    hp = recipes.settings(recipes.PIX2PIX, **recipes.PIX2PIX_DATASETS[args.dataset])
+    batch_size = args.batch_size or hp["batch_size"]
+    try:
+        inputs, targets = data.load_pairs(args.dataset, "train", size=args.size, seed=args.seed)
+        preview, _ = data.load_pairs(args.dataset, "validation", size=args.size, n=8, verbose=False)
+    except data.DownloadError as error:
+        raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
+    if batch_size > len(inputs):
+        raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
+    seconds = None if args.epochs else 60.0 * (args.minutes or 8.0)
+    if seconds:
+        progress = callbacks.ProgressBar(total_seconds=seconds, metrics=("d_loss", "g_l1"))
+    else:
+        progress = callbacks.ProgressBar(total_steps=args.epochs * (len(inputs) // batch_size), metrics=("d_loss", "g_l1"))
+    model = recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed)
+    history = callbacks.StepHistory()
+    samples = args.out / "samples"
+    grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview)
+    print(f"Training pix2pix on {args.dataset} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
+    start = time.perf_counter()
+    with _stop_on_signals():
+        run = checkpoints.fit_resumable(
+            model,
+            data.make_pair_dataset(inputs, targets, batch_size, name=args.dataset, seed=args.seed),
+            args.out / "checkpoints",
+            seconds=seconds,
+            epochs=args.epochs,
+            history=history,
+            sample_grid=grid,
+            extra_callbacks=[progress],
+            fresh=args.fresh,
+        )
+    if run["complete"]:
+        print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
+    else:
+        print(
+            f"\nDone: {run['steps_this_run']} steps in {time.perf_counter() - start:.0f} s "
+            f"(step {run['step']} in all, {run['elapsed']:.0f} s of training)."
+        )
+    model.save_players(args.out)
+    training.save_history(history.history, args.out / "history.json")
+    print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
+
+
+def translate(args) -> None:
+    import numpy as np
+
+    from ganlib import storage
+    from ganlib.translate import translate_image
+
+    path = args.run_dir / "generator.keras"
+    if not path.is_file():
+        raise CLIError(f"no generator.keras in {args.run_dir}: train one first with `python -m ganlib train pix2pix`")
+    for name, file in (("INPUT", args.input), ("--out", args.out)):
+        if file.suffix.lower() not in (*IMAGE_SUFFIXES, ".npy"):
+            raise CLIError(f"{name} must be an image file ({', '.join(IMAGE_SUFFIXES)}) or .npy, got {file}")
+    if not args.input.is_file():
+        raise CLIError(f"no file {args.input}")
+    generator = storage.load_model(path)
+    image = np.load(args.input, allow_pickle=False) if args.input.suffix == ".npy" else args.input
+    result = translate_image(generator, image)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix == ".npy":
+        np.save(args.out, result)
+    else:
+        from PIL import Image
+
+        from ganlib import data
+
+        pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
+        if pixels.ndim == 4:
+            raise CLIError("a .npy batch translates to a batch: use an --out ending in .npy")
+        Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels).save(args.out)
+    print(f"Wrote {result.dtype} {result.shape} to {args.out}")
 
 
 def _interrupt(signum, frame):
@@ -160,7 +263,7 @@ def sample(args) -> None:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        {"train": train, "sample": sample}[args.command](args)
+        {"train": train, "sample": sample, "translate": translate}[args.command](args)
     except (CLIError, ValueError, FileNotFoundError, OSError) as error:
         print(f"ganlib: error: {error}", file=sys.stderr)
         return 2

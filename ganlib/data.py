@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlib import config
+from ganlib import _checks, config
 
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -248,4 +248,362 @@ def make_image_dataset(images, batch_size: int, shuffle: bool = True, seed: int 
     dataset = tf.data.Dataset.from_tensor_slices(images)
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Paired images for image-to-image translation (lesson 3)
+# --------------------------------------------------------------------------------------------------------
+
+#: The paired datasets of :func:`load_pairs`.
+PAIRED_DATASETS = ("digits-inpaint", "photos-colorize", "facades")
+PAIR_SPLITS = ("train", "validation")
+#: Side of the padded digits of ``"digits-inpaint"``.
+DIGIT_SIDE = 32
+#: Hole sides (smallest, largest) of the training inputs of ``"digits-inpaint"``.
+TRAIN_HOLES = (8, 16)
+#: Hole side of the validation inputs of ``"digits-inpaint"`` (the benchmark's).
+VALIDATION_HOLE = 14
+#: How many of the 5,000 bundled digits are held out for validation (the rest train).
+BUNDLED_VALIDATION_DIGITS = 2000
+#: The colour photographs that ship inside the scikit-image wheel, by split (different photographs).
+PHOTOS = {
+    "train": ("astronaut", "coffee", "rocket", "hubble_deep_field", "immunohistochemistry", "retina"),
+    "validation": ("chelsea",),
+}
+#: Lightness in Lab runs 0..100; a and b are scaled by this to [-1, 1].
+LAB_AB_SCALE = 110.0
+FACADES_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz"
+FACADES_FILENAME = "facades.tar.gz"
+#: The authors publish no checksum of the archive: unless ``GANLIB_FACADES_SHA256`` pins one, the digest of
+#: the first complete download is recorded beside it (``facades.tar.gz.sha256``) and checked from then on.
+FACADES_SHA256_ENV = "GANLIB_FACADES_SHA256"
+
+
+def _check_pair_args(name: str, split: str) -> None:
+    if name not in PAIRED_DATASETS:
+        raise ValueError(f"Expected `name` to be one of {PAIRED_DATASETS}. Received: name={name!r}")
+    if split not in PAIR_SPLITS:
+        raise ValueError(f"Expected `split` to be one of {PAIR_SPLITS}. Received: split={split!r}")
+
+
+def pad_digits(images, side: int = DIGIT_SIDE) -> np.ndarray:
+    """Centre 28×28 digits on a ``side``×``side`` background; return float32 ``(N, side, side, 1)`` in [-1, 1]."""
+    images = as_model_input(images)
+    height, width = images.shape[1:3]
+    if side < max(height, width):
+        raise ValueError(f"Expected `side` >= the image size {height}x{width}. Received: side={side}")
+    top, left = (side - height) // 2, (side - width) // 2
+    out = np.full((len(images), side, side, images.shape[-1]), -1.0, dtype=np.float32)
+    out[:, top : top + height, left : left + width] = images
+    return out
+
+
+def cut_holes(images, tops, lefts, sides, fill: float = -1.0) -> np.ndarray:
+    """Return a copy of ``images`` (``(N, H, W[, C])``) with one square hole each, set to ``fill``.
+
+    Args:
+        images: the images.
+        tops, lefts: the holes' top-left corners, one per image (or one for all).
+        sides: the holes' sides in pixels, one per image (or one for all).
+        fill: the value of the missing pixels (``-1``: the black background of [-1, 1] digits).
+    """
+    out = np.array(images, copy=True)
+    n = len(out)
+    tops, lefts, sides = (np.broadcast_to(np.asarray(v, dtype=np.int64), (n,)) for v in (tops, lefts, sides))
+    for image, top, left, side in zip(out, tops, lefts, sides, strict=True):
+        image[max(top, 0) : top + side, max(left, 0) : left + side] = fill
+    return out
+
+
+def corrupt_digits(images, hole=VALIDATION_HOLE, seed: int | None = 0, fill: float = -1.0) -> np.ndarray:
+    """Cut a square hole at a random position into each digit: the inputs of ``"digits-inpaint"``.
+
+    The hole lies wholly inside the image; its pixels are set to the background, so the network must work
+    out both where something is missing and what. Anyone can make the same inputs with the same ``seed``.
+
+    Args:
+        images: float ``(N, H, W[, C])`` in [-1, 1] (e.g. from :func:`pad_digits`), or uint8 (then use
+            ``fill=0``).
+        hole: the hole's side in pixels, or ``(smallest, largest)`` for sides drawn at random.
+        seed: seed of the positions (and sides).
+        fill: value of the missing pixels.
+
+    Returns:
+        The holed copy, same shape and dtype.
+    """
+    images = np.asarray(images)
+    if images.ndim not in (3, 4) or len(images) == 0:
+        raise ValueError(f"Expected images of shape (N, H, W) or (N, H, W, C), N > 0. Received: shape={images.shape}")
+    height, width = images.shape[1:3]
+    smallest, largest = (hole, hole) if np.isscalar(hole) else tuple(hole)
+    if not (0 < smallest <= largest <= min(height, width)):
+        raise ValueError(
+            f"Expected 0 < `hole` <= the image side ({min(height, width)}). Received: hole={hole!r}"
+        )
+    rng = np.random.default_rng(seed)
+    sides = rng.integers(smallest, largest + 1, size=len(images))
+    tops = (rng.random(len(images)) * (height - sides + 1)).astype(np.int64)
+    lefts = (rng.random(len(images)) * (width - sides + 1)).astype(np.int64)
+    return cut_holes(images, tops, lefts, sides, fill=fill)
+
+
+def _digit_split(split: str, verbose: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Digits and labels of a split; training and validation digits are always different digits."""
+    images, labels = load_mnist(split="train", verbose=verbose)
+    if len(images) > BUNDLED_VALIDATION_DIGITS * 5:  # the 60,000 Keras digits: validate on the test split
+        if split == "train":
+            return images, labels
+        return load_mnist(split="test", verbose=verbose)
+    order = np.random.default_rng(2024).permutation(len(images))
+    chosen = order[BUNDLED_VALIDATION_DIGITS:] if split == "train" else order[:BUNDLED_VALIDATION_DIGITS]
+    chosen = np.sort(chosen)
+    if verbose:
+        print(
+            f"digits-inpaint: {len(chosen):,} of the {len(images):,} digits for {split} "
+            f"(the other {len(images) - len(chosen):,} for the other split)."
+        )
+    return images[chosen], labels[chosen]
+
+
+def rgb_to_lab(images) -> np.ndarray:
+    """Convert RGB images in [-1, 1] to Lab scaled to [-1, 1] (``L/50 − 1``, ``a/110``, ``b/110``)."""
+    from skimage.color import rgb2lab
+
+    lab = rgb2lab((np.asarray(images, dtype=np.float64) + 1.0) / 2.0)
+    scaled = np.concatenate([lab[..., :1] / 50.0 - 1.0, lab[..., 1:] / LAB_AB_SCALE], axis=-1)
+    return scaled.astype(np.float32)
+
+
+def lab_to_rgb(lab) -> np.ndarray:
+    """Inverse of :func:`rgb_to_lab`: scaled Lab in [-1, 1] to RGB in [-1, 1] (out-of-gamut colours clipped)."""
+    from skimage.color import lab2rgb
+
+    lab = np.asarray(lab, dtype=np.float64)
+    unscaled = np.concatenate([(lab[..., :1] + 1.0) * 50.0, lab[..., 1:] * LAB_AB_SCALE], axis=-1)
+    return (lab2rgb(unscaled) * 2.0 - 1.0).astype(np.float32)
+
+
+def to_grey(images) -> np.ndarray:
+    """Return the lightness of RGB images in [-1, 1] as one channel in [-1, 1] (the colourisers' input)."""
+    return rgb_to_lab(images)[..., :1]
+
+
+def _photo(name: str) -> np.ndarray:
+    import skimage.data
+
+    return np.asarray(getattr(skimage.data, name)())[..., :3]
+
+
+def _photo_crops(split: str, size: int, n: int, seed: int) -> np.ndarray:
+    """``n`` random square crops (side between ``size`` and the photo's shorter side), resized to ``size``."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    photos = [_photo(name) for name in PHOTOS[split]]
+    crops = np.empty((n, size, size, 3), dtype=np.uint8)
+    for index in range(n):
+        photo = photos[index % len(photos)]
+        height, width = photo.shape[:2]
+        side = int(rng.integers(size, max(size, min(height, width) // 2) + 1))
+        top, left = rng.integers(0, height - side + 1), rng.integers(0, width - side + 1)
+        crop = Image.fromarray(photo[top : top + side, left : left + side])
+        crops[index] = np.asarray(crop.resize((size, size), Image.Resampling.BICUBIC))
+    return scale_to_unit(crops)
+
+
+def _facades_archive(timeout: float) -> Path:
+    """Return the verified facades archive, downloading it first when needed."""
+    path = config.data_dir() / FACADES_FILENAME
+    record = path.with_name(path.name + ".sha256")
+    expected = os.environ.get(FACADES_SHA256_ENV) or (record.read_text().strip() if record.is_file() else None)
+    if path.is_file():
+        if expected is None or sha256sum(path) == expected:
+            return path
+        print(f"facades: the cached file {path} is corrupt or truncated (checksum mismatch); fetching it again.")
+        path.unlink()
+    if config.offline():
+        raise DownloadError("facades: GANLIB_OFFLINE=1 is set and the archive is not cached.")
+    url = os.environ.get("GANLIB_FACADES_URL", FACADES_URL)
+    download(url, path, sha256=expected, timeout=timeout)
+    if expected is None:
+        record.write_text(sha256sum(path) + "\n")
+    return path
+
+
+def _facades_folder(timeout: float) -> Path:
+    """Return the extracted ``facades`` folder, accepting the ``facades/`` and ``facades_extracted/facades/``
+    layouts (the second is what ``keras.utils.get_file(..., extract=True)`` makes)."""
+    import tarfile
+
+    root = config.data_dir()
+    for candidate in (root / "facades", root / "facades_extracted" / "facades"):
+        if (candidate / "train").is_dir():
+            return candidate
+    archive = _facades_archive(timeout)
+    with tarfile.open(archive) as tar:
+        tar.extractall(root, filter="data")
+    if not (root / "facades" / "train").is_dir():
+        raise DownloadError(f"facades: {archive} holds no facades/train folder. Delete it and run again.")
+    return root / "facades"
+
+
+def _facades(split: str, size: int, timeout: float) -> tuple[np.ndarray, np.ndarray]:
+    """Facades (label map → photo), each ``label | photo`` file split in two and resized to ``size``."""
+    from PIL import Image
+
+    folder = _facades_folder(timeout) / ("train" if split == "train" else "val")
+    files = sorted(folder.glob("*.jpg"), key=lambda p: (len(p.stem), p.stem))
+    if not files:
+        raise DownloadError(f"facades: no .jpg files in {folder}.")
+    photos, labels = [], []
+    for path in files:
+        pair = Image.open(path).convert("RGB")
+        half = pair.width // 2
+        photo, label = pair.crop((0, 0, half, pair.height)), pair.crop((half, 0, pair.width, pair.height))
+        photos.append(np.asarray(photo.resize((size, size), Image.Resampling.BICUBIC)))
+        labels.append(np.asarray(label.resize((size, size), Image.Resampling.NEAREST)))
+    return scale_to_unit(np.stack(labels)), scale_to_unit(np.stack(photos))
+
+
+def load_pairs(
+    name: str = "digits-inpaint",
+    split: str = "train",
+    size: int | None = None,
+    n: int | None = None,
+    seed: int = 0,
+    timeout: float = 30.0,
+    verbose: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Load aligned ``(inputs, targets)`` image pairs in [-1, 1] for image-to-image translation.
+
+    * ``"digits-inpaint"`` — real MNIST digits (:func:`load_mnist`) padded to 32×32; the input is the digit
+      with a square hole (:func:`corrupt_digits`: sides 8–16 px for training, 14 px for validation). With
+      the 5,000 bundled digits, 3,000 train and a fixed, different 2,000 validate; with the Keras download,
+      the 60,000 training digits train and the 10,000 test digits validate.
+    * ``"photos-colorize"`` — grey → colour on random crops of the colour photographs that ship in the
+      scikit-image wheel (:data:`PHOTOS`: training and validation crops come from different photographs).
+      The input is the Lab lightness (one channel, :func:`to_grey`), the target the RGB crop.
+    * ``"facades"`` — the pix2pix facades (label map → photo), downloaded once and cached in
+      :func:`ganlib.config.data_dir`; ``GANLIB_FACADES_URL`` sets a mirror.
+
+    The training pipeline (:func:`make_pair_dataset`) adds the augmentation on top: fresh holes and a small
+    shift for digits, mirroring for photos and facades, and the resize-and-crop jitter of pix2pix.
+
+    Args:
+        name: one of :data:`PAIRED_DATASETS`.
+        split: ``"train"`` or ``"validation"``.
+        size: image side (default 32 for digits, 64 for photos, 256 for facades; digits only at 32).
+        n: how many pairs (default: all digits or facades; 2,000 training / 200 validation photo crops).
+        seed: seed of the holes or crops.
+        timeout: seconds to wait for a download server.
+        verbose: print one line naming the data and where it came from.
+
+    Returns:
+        ``(inputs, targets)``: float32 arrays ``(N, size, size, C_in)`` and ``(N, size, size, C_out)``.
+    """
+    _check_pair_args(name, split)
+    if n is not None:
+        n = _checks.positive_int("n", n)
+    if name == "digits-inpaint":
+        size = DIGIT_SIDE if size is None else _checks.positive_int("size", size)
+        if size != DIGIT_SIDE:
+            raise ValueError(f"Expected `size` = {DIGIT_SIDE} for digits-inpaint. Received: size={size}")
+        digits, _ = _digit_split(split, verbose)
+        targets = pad_digits(digits[:n])
+        hole = TRAIN_HOLES if split == "train" else VALIDATION_HOLE
+        return corrupt_digits(targets, hole=hole, seed=seed), targets
+    if name == "photos-colorize":
+        size = 64 if size is None else _checks.positive_int("size", size)
+        count = n or (2000 if split == "train" else 200)
+        targets = _photo_crops(split, size, count, seed + (0 if split == "train" else 1))
+        if verbose:
+            print(
+                f"photos-colorize: {count:,} {size}x{size} crops of {len(PHOTOS[split])} colour photograph(s) "
+                f"bundled with scikit-image ({', '.join(PHOTOS[split])})."
+            )
+        return to_grey(targets), targets
+    size = 256 if size is None else _checks.positive_int("size", size)
+    inputs, targets = _facades(split, size, timeout)
+    if verbose:
+        print(f"facades: {len(inputs):,} {split} pairs (label map → photo) from {config.data_dir()}.")
+    return inputs[:n], targets[:n]
+
+
+def labels_of_pairs(split: str = "validation", n: int | None = None, verbose: bool = False) -> np.ndarray:
+    """The digit labels of ``load_pairs("digits-inpaint", split, n=n)``, in the same order."""
+    _check_pair_args("digits-inpaint", split)
+    return _digit_split(split, verbose)[1][:n]
+
+
+def make_pair_dataset(
+    inputs,
+    targets,
+    batch_size: int,
+    *,
+    name: str | None = None,
+    shuffle: bool = True,
+    seed: int | None = None,
+):
+    """Return a shuffled, batched ``tf.data.Dataset`` of ``(inputs, targets)`` pairs, augmented for ``name``.
+
+    Augmentation (training only; pass ``name=None`` for none) is the same for input and target:
+
+    * ``"digits-inpaint"`` — a fresh random hole (sides 8–16) every epoch, cut into a target shifted by up
+      to 2 pixels; the given ``inputs`` are not used (only their shape is checked).
+    * ``"photos-colorize"`` — random mirroring.
+    * ``"facades"`` — pix2pix's jitter: resize up by 12%, crop back at a random place, random mirroring.
+
+    Args:
+        inputs, targets: float32 arrays ``(N, H, W, C)`` in [-1, 1], as :func:`load_pairs` returns.
+        batch_size: pairs per batch (the last incomplete batch is dropped).
+        name: which augmentation to apply (a name of :data:`PAIRED_DATASETS`), or ``None``.
+        shuffle: reshuffle every epoch.
+        seed: seed of the shuffling and the augmentation.
+    """
+    import tensorflow as tf
+
+    inputs, targets = np.asarray(inputs, dtype=np.float32), np.asarray(targets, dtype=np.float32)
+    if inputs.ndim != 4 or targets.ndim != 4 or inputs.shape[:3] != targets.shape[:3]:
+        raise ValueError(
+            "Expected aligned `inputs` and `targets` of shape (N, H, W, C) with the same N, H and W. "
+            f"Received: inputs.shape={inputs.shape}, targets.shape={targets.shape}"
+        )
+    if name is not None and name not in PAIRED_DATASETS:
+        raise ValueError(f"Expected `name` to be one of {PAIRED_DATASETS} or None. Received: name={name!r}")
+    if not isinstance(batch_size, int) or not 0 < batch_size <= len(inputs):
+        raise ValueError(
+            f"Expected 0 < `batch_size` <= the number of pairs ({len(inputs)}). Received: batch_size={batch_size!r}"
+        )
+    rng = tf.random.Generator.from_seed(0 if seed is None else seed)
+    height, width = inputs.shape[1:3]
+
+    def inpaint(_, target):
+        shift = rng.uniform([2], -2, 3, dtype=tf.int32)
+        target = tf.roll(target, shift=shift, axis=[0, 1])
+        side = rng.uniform([], TRAIN_HOLES[0], TRAIN_HOLES[1] + 1, dtype=tf.int32)
+        top = rng.uniform([], 0, height - side + 1, dtype=tf.int32)
+        left = rng.uniform([], 0, width - side + 1, dtype=tf.int32)
+        rows, cols = tf.range(height)[:, None, None], tf.range(width)[None, :, None]
+        hole = (rows >= top) & (rows < top + side) & (cols >= left) & (cols < left + side)
+        return tf.where(hole, -1.0, target), target
+
+    def mirror(pair_input, target):
+        flip = rng.uniform([]) < 0.5
+        return tuple(tf.cond(flip, lambda x=x: tf.reverse(x, axis=[1]), lambda x=x: x) for x in (pair_input, target))
+
+    def jitter(pair_input, target):
+        both = tf.concat([pair_input, target], axis=-1)
+        big = tf.image.resize(both, (height * 9 // 8, width * 9 // 8), method="nearest")
+        top = rng.uniform([], 0, big.shape[0] - height + 1, dtype=tf.int32)
+        left = rng.uniform([], 0, big.shape[1] - width + 1, dtype=tf.int32)
+        both = big[top : top + height, left : left + width]
+        return mirror(both[..., : pair_input.shape[-1]], both[..., pair_input.shape[-1] :])
+
+    augment = {"digits-inpaint": inpaint, "photos-colorize": mirror, "facades": jitter}.get(name)
+    dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
+    if shuffle:
+        dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
+    if augment is not None:
+        dataset = dataset.map(augment)
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

@@ -118,3 +118,72 @@ def _compiled_gan(generator, discriminator, hp: dict, seed) -> training.GAN:
 
 #: The CLI's model names: ``name -> (recipe, builder)``.
 RECIPES = {"gan": (MLP_GAN, build_mlp_gan), "dcgan": (DCGAN, build_dcgan)}
+
+
+#: Lesson 3: pix2pix, tuned for quality per CPU-minute on 32×32 digit inpainting (see benchmarks/RESULTS.md).
+PIX2PIX = {
+    "base_filters": 32,
+    "d_base_filters": 32,
+    "receptive_field": 34,
+    "dropout": 0.5,
+    "batch_size": 64,
+    "g_lr": 1e-3,
+    "d_lr": 1e-3,
+    "beta_1": 0.5,
+    "loss": "non_saturating",
+    "label_smoothing": 0.0,
+    "l1_weight": 100.0,
+    "gan_weight": 1.0,
+}
+
+#: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it).
+PIX2PIX_DATASETS = {
+    "digits-inpaint": {},
+    "photos-colorize": {"batch_size": 16, "receptive_field": 34},
+    "facades": {"batch_size": 4, "receptive_field": 70},
+}
+
+
+def build_pix2pix(
+    dataset: str = "digits-inpaint", image_shape=None, seed: int | None = 0, **overrides
+) -> training.Pix2Pix:
+    """Build and compile the lesson-3 pix2pix model from :data:`PIX2PIX` for ``dataset``.
+
+    Args:
+        dataset: a name of :data:`ganlib.data.PAIRED_DATASETS`; picks the channels (a colouriser predicts
+            colour only, see :func:`ganlib.models.build_unet_generator`) and the dataset's settings.
+        image_shape: shape of the *input* images (default: 32×32×1 digits, 64×64×1 photos, 256×256×3
+            facades).
+        seed: seeds both networks.
+        **overrides: any key of :data:`PIX2PIX` (``batch_size`` is for the dataset and ignored here);
+            ``gan_weight=0`` gives the L1-only baseline.
+
+    Returns:
+        A compiled :class:`ganlib.training.Pix2Pix`.
+    """
+    if dataset not in PIX2PIX_DATASETS:
+        raise ValueError(f"Expected `dataset` to be one of {sorted(PIX2PIX_DATASETS)}. Received: dataset={dataset!r}")
+    hp = settings(PIX2PIX, **{**PIX2PIX_DATASETS[dataset], **overrides})
+    default_shapes = {"digits-inpaint": (32, 32, 1), "photos-colorize": (64, 64, 1), "facades": (256, 256, 3)}
+    image_shape = default_shapes[dataset] if image_shape is None else tuple(image_shape)
+    colorize = dataset == "photos-colorize"
+    generator = models.build_unet_generator(
+        image_shape, hp["base_filters"], dropout=hp["dropout"], colorize=colorize, seed=seed
+    )
+    discriminator = models.build_patchgan_discriminator(
+        image_shape,
+        target_channels=3 if colorize else image_shape[-1],
+        receptive_field=hp["receptive_field"],
+        base_filters=hp["d_base_filters"],
+        seed=None if seed is None else seed + 1000,
+    )
+    model = training.Pix2Pix(
+        generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"], seed=seed
+    )
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
+        g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),
+        loss=hp["loss"],
+        label_smoothing=hp["label_smoothing"],
+    )
+    return model

@@ -11,6 +11,9 @@
 Each step reports ``d_loss``, ``g_loss``, ``d_real`` (mean ``D(x)`` on real images) and ``d_fake``
 (mean ``D(G(z))``), where ``D = sigmoid(logit)``. At the game's equilibrium both are 1/2 and the
 cross-entropy losses are ``log 2 ≈ 0.693``.
+
+``Pix2Pix`` is the conditional game of lesson 3: a generator translating images and a discriminator judging
+``(input, output)`` pairs patch by patch, trained on ``(inputs, targets)`` batches with an added L1 term.
 """
 
 from __future__ import annotations
@@ -27,7 +30,70 @@ from ganlib.storage import load_model  # noqa: F401 (re-exported: `training.load
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
-class GAN(keras.Model):
+class _Players(keras.Model):
+    """What the two-player models share: metric trackers, the optimizers' check, ``fit`` without a
+    shuffle of its own, and saving the players."""
+
+    metric_names: tuple[str, ...] = ()
+
+    def _init_players(self, generator, discriminator, seed):
+        self.generator = generator
+        self.discriminator = discriminator
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+
+    @property
+    def sampler(self):
+        return self.generator
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def _compile_players(self, d_optimizer, g_optimizer, loss, label_smoothing):
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "Expected two optimizer instances: each player keeps its own optimizer state. "
+                "Received the same object as `d_optimizer` and `g_optimizer`."
+            )
+        self.g_loss_fn, self.d_loss_fn = losses.get(loss)
+        self.loss_family = loss
+        if label_smoothing and loss not in losses.SUPPORTS_LABEL_SMOOTHING:
+            raise ValueError(
+                f"`label_smoothing` applies to the {', '.join(losses.SUPPORTS_LABEL_SMOOTHING)} losses. "
+                f"Received: loss={loss!r}, label_smoothing={label_smoothing!r}"
+            )
+        self.label_smoothing = _checks.fraction("label_smoothing", label_smoothing)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    def _d_loss(self, real_logits, fake_logits):
+        if self.loss_family in losses.SUPPORTS_LABEL_SMOOTHING:
+            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+        return self.d_loss_fn(real_logits, fake_logits)
+
+    def _report(self, results: dict) -> dict:
+        for name, value in results.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def fit(self, x=None, *args, shuffle=False, **kwargs):
+        """Keras ``fit``, with ``shuffle=False`` by default: the datasets of :mod:`ganlib.data` already
+        shuffle, and Keras cannot shuffle a ``tf.data.Dataset`` anyway."""
+        return super().fit(x, *args, shuffle=shuffle, **kwargs)
+
+    def save_players(self, folder) -> tuple[Path, Path]:
+        """Save ``generator.keras`` (the :attr:`sampler`, i.e. the EMA generator when enabled) and
+        ``discriminator.keras`` into ``folder`` (created if needed)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = folder / "generator.keras", folder / "discriminator.keras"
+        for model, path in zip((self.sampler, self.discriminator), paths, strict=True):
+            storage.save_model_atomically(model, path)
+        return paths
+
+
+class GAN(_Players):
     """A generator and a discriminator trained against each other.
 
     Args:
@@ -54,17 +120,16 @@ class GAN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
+        self._init_players(generator, discriminator, seed)
         self.latent_dim = _checks.positive_int("latent_dim", latent_dim or int(generator.input_shape[-1]))
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
         self.ema_decay = None if ema_decay is None else _checks.fraction("ema_decay", ema_decay)
         self.ema_generator = None
         if self.ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
+
+    metric_names = METRIC_NAMES
 
     @property
     def sampler(self):
@@ -94,20 +159,8 @@ class GAN(keras.Model):
                 ``"wasserstein"`` and 0 otherwise.
         """
         super().compile(**kwargs)
-        if d_optimizer is g_optimizer:
-            raise ValueError(
-                "Expected two optimizer instances: each player keeps its own optimizer state. "
-                "Received the same object as `d_optimizer` and `g_optimizer`."
-            )
-        self.g_loss_fn, self.d_loss_fn = losses.get(loss)
-        self.loss_family = loss
+        self._compile_players(d_optimizer, g_optimizer, loss, label_smoothing)
         self.d_steps = _checks.positive_int("d_steps", d_steps)
-        if label_smoothing and loss not in losses.SUPPORTS_LABEL_SMOOTHING:
-            raise ValueError(
-                f"`label_smoothing` applies to the {', '.join(losses.SUPPORTS_LABEL_SMOOTHING)} losses. "
-                f"Received: loss={loss!r}, label_smoothing={label_smoothing!r}"
-            )
-        self.label_smoothing = _checks.fraction("label_smoothing", label_smoothing)
         if gradient_penalty_weight is None:
             gradient_penalty_weight = 10.0 if loss == "wasserstein" else 0.0
         if gradient_penalty_weight < 0:
@@ -115,26 +168,10 @@ class GAN(keras.Model):
                 f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
         self.gradient_penalty_weight = float(gradient_penalty_weight)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-
-    def fit(self, x=None, *args, shuffle=False, **kwargs):
-        """Keras ``fit``, with ``shuffle=False`` by default: :func:`ganlib.data.make_image_dataset` already
-        shuffles, and Keras cannot shuffle a ``tf.data.Dataset`` anyway."""
-        return super().fit(x, *args, shuffle=shuffle, **kwargs)
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def sample_noise(self, batch_size):
         """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-
-    def _d_loss(self, real_logits, fake_logits):
-        if self.loss_family in losses.SUPPORTS_LABEL_SMOOTHING:
-            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
-        return self.d_loss_fn(real_logits, fake_logits)
 
     def update_discriminator(self, real_images):
         """One discriminator step on ``real_images`` and as many fresh fakes; returns its loss and D outputs."""
@@ -188,9 +225,7 @@ class GAN(keras.Model):
         g_results = self.update_generator(tf.shape(real_images)[0])
         if self.ema_generator is not None:
             self.update_ema()
-        for name, value in {**d_results, **g_results}.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self._report({**d_results, **g_results})
 
     def generate(self, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
         """Return ``n`` images of :attr:`sampler` as a float32 NumPy array in [-1, 1] (inference mode).
@@ -202,15 +237,107 @@ class GAN(keras.Model):
         """
         return generate(self.sampler, n, seed=seed, batch_size=batch_size)
 
-    def save_players(self, folder) -> tuple[Path, Path]:
-        """Save ``generator.keras`` (the :attr:`sampler`, i.e. the EMA generator when enabled) and
-        ``discriminator.keras`` into ``folder`` (created if needed)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = folder / "generator.keras", folder / "discriminator.keras"
-        for model, path in zip((self.sampler, self.discriminator), paths, strict=True):
-            storage.save_model_atomically(model, path)
-        return paths
+
+class Pix2Pix(_Players):
+    """A conditional GAN for image-to-image translation (pix2pix, Isola et al. 2017, arXiv:1611.07004).
+
+    The generator ``G`` maps an input image ``x`` to an output ``G(x)``; the discriminator judges pairs,
+    ``D(x, y)``, with one logit per patch (PatchGAN). The generator minimises
+
+        ``g_loss = gan_weight · g_gan + l1_weight · g_l1``,  ``g_l1 = mean |y − G(x)|``
+
+    where ``g_gan`` is the generator half of a loss family of :mod:`ganlib.losses`. The L1 term pulls each
+    output towards its target (right on average, but blurry where several answers are possible); the
+    adversarial term asks for outputs D cannot tell from real pairs (sharp). ``gan_weight=0`` trains the
+    same generator with L1 alone, the paper's baseline; D is then not trained at all.
+
+    Each step reports ``d_loss``, ``g_loss``, ``g_gan``, ``g_l1``, ``d_real`` and ``d_fake`` (mean
+    ``sigmoid`` of D's patch logits on real and generated pairs).
+
+    Args:
+        generator: ``keras.Model`` ``(batch, H, W, C_in) -> (batch, H, W, C_out)`` in [-1, 1].
+        discriminator: ``keras.Model`` ``[input_image, target_image] -> logits`` (any shape).
+        l1_weight: λ, the weight of the L1 term (the paper's 100).
+        gan_weight: weight of the adversarial term (0: L1 alone).
+        seed: seed of the model's random state (kept for checkpoints; dropout layers have their own).
+    """
+
+    metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
+
+    def __init__(self, generator, discriminator, l1_weight: float = 100.0, gan_weight: float = 1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self._init_players(generator, discriminator, seed)
+        for name, value in (("l1_weight", l1_weight), ("gan_weight", gan_weight)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
+        if not l1_weight and not gan_weight:
+            raise ValueError("Expected `l1_weight` or `gan_weight` > 0. Received: both 0")
+        self.l1_weight = float(l1_weight)
+        self.gan_weight = float(gan_weight)
+
+    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0, **kwargs):
+        """Configure training.
+
+        Args:
+            d_optimizer: optimizer of the discriminator (pix2pix: ``Adam(2e-4, beta_1=0.5)``).
+            g_optimizer: optimizer of the generator; a separate instance.
+            loss: the adversarial loss family of :mod:`ganlib.losses` (pix2pix: ``"non_saturating"``).
+            label_smoothing: one-sided label smoothing of the real targets (cross-entropy and least
+                squares only).
+        """
+        super().compile(**kwargs)
+        self._compile_players(d_optimizer, g_optimizer, loss, label_smoothing)
+
+    def translate(self, inputs, training: bool = False):
+        """Return ``G(inputs)`` (inference mode by default: batch norm uses its moving statistics, no dropout)."""
+        return self.generator(inputs, training=training)
+
+    def train_step(self, data):
+        inputs, targets = data
+        zero = tf.constant(0.0)
+        if not self.gan_weight:
+            with tf.GradientTape() as tape:
+                outputs = self.generator(inputs, training=True)
+                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_loss = self.l1_weight * g_l1
+            weights = self.generator.trainable_weights
+            self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
+            return self._report(
+                {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
+            )
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            outputs = self.generator(inputs, training=True)
+            real_logits = self.discriminator([inputs, targets], training=True)
+            fake_logits = self.discriminator([inputs, outputs], training=True)
+            d_loss = self._d_loss(real_logits, fake_logits)
+            g_gan = self.g_loss_fn(fake_logits)
+            g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+            g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+        d_weights = self.discriminator.trainable_weights
+        g_weights = self.generator.trainable_weights
+        d_gradients = d_tape.gradient(d_loss, d_weights)
+        g_gradients = g_tape.gradient(g_loss, g_weights)
+        self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
+        self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
+        return self._report(
+            {
+                "d_loss": d_loss,
+                "g_loss": g_loss,
+                "g_gan": g_gan,
+                "g_l1": g_l1,
+                "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+                "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+            }
+        )
+
+    def preview(self, inputs) -> np.ndarray:
+        """Return ``[input | output]`` side by side for each of ``inputs`` (float32 in [-1, 1]), for sample
+        grids and dashboards; a one-channel input is repeated to match a colour output."""
+        outputs = keras.ops.convert_to_numpy(self.generator(inputs, training=False))
+        inputs = np.asarray(inputs, dtype=np.float32)
+        if inputs.shape[-1] != outputs.shape[-1]:
+            inputs = np.repeat(inputs[..., :1], outputs.shape[-1], axis=-1)
+        return np.concatenate([inputs, outputs], axis=2)
 
 
 def generate(generator, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:

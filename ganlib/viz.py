@@ -92,7 +92,9 @@ def _smooth(values, window: int) -> np.ndarray:
 
 
 def _plot_losses(ax, history, smooth):
-    for key, color in (("d_loss", "tab:blue"), ("g_loss", "tab:orange")):
+    # an image translator's g_loss is dominated by λ·L1: draw its adversarial part and L1 apart
+    adversarial = "g_gan" if history.get("g_l1") else "g_loss"
+    for key, color in (("d_loss", "tab:blue"), (adversarial, "tab:orange")):
         if history.get(key):
             values = history[key]
             ax.plot(values, color=color, alpha=0.25 if smooth > 1 else 1.0, linewidth=0.8)
@@ -104,6 +106,11 @@ def _plot_losses(ax, history, smooth):
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend(loc="upper right", fontsize="small")
+    if history.get("g_l1"):
+        twin = ax.twinx()
+        twin.plot(_smooth(history["g_l1"], smooth), color="tab:green", label="g_l1 (right)")
+        twin.set_ylabel("L1 to target", color="tab:green")
+        twin.legend(loc="upper left", fontsize="small")
 
 
 def _plot_d_outputs(ax, history, smooth):
@@ -203,9 +210,19 @@ def _plot_quality(ax, quality):
         twin.set_ylabel("rarest digit share", color="tab:gray")
 
 
-def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None = None, quality=None) -> Figure:
+def dashboard(
+    history: dict,
+    samples=None,
+    smooth: int = 20,
+    title: str | None = None,
+    quality=None,
+    samples_title: str = "samples (fixed noise)",
+) -> Figure:
     """Return the live-dashboard figure: losses, mean ``D`` outputs, a grid of current samples, and, when
-    ``quality`` (``{"step": [...], "fid": [...], "min_share": [...]}``) has values, the FID curve."""
+    ``quality`` (``{"step": [...], "fid": [...], "min_share": [...]}``) has values, the FID curve.
+
+    For an image translator's history (with ``g_l1``), the loss panel draws ``d_loss``, ``g_gan`` and,
+    on a second axis, ``g_l1``."""
     panels = 4 if quality and quality.get("fid") else 3
     fig = Figure(figsize=(4 * panels, 3.4))
     axes = fig.subplots(1, panels, gridspec_kw={"width_ratios": [1.3, 1.3, 1.0, 1.3][:panels]})
@@ -213,7 +230,7 @@ def dashboard(history: dict, samples=None, smooth: int = 20, title: str | None =
         _plot_losses(axes[0], history, smooth)
         _plot_d_outputs(axes[1], history, smooth)
     if samples is not None:
-        _draw_mosaic(axes[2], samples, title="samples (fixed noise)")
+        _draw_mosaic(axes[2], samples, title=samples_title)
     else:
         axes[2].set_axis_off()
     if panels == 4:

@@ -2,14 +2,18 @@
 
 * :mod:`ganlib.models.mlp` — fully connected generator and discriminator (lesson 1).
 * :mod:`ganlib.models.dcgan` — deep convolutional generator and discriminator (DCGAN, lesson 2).
+* :mod:`ganlib.models.pix2pix` — U-Net generator and PatchGAN discriminator (pix2pix, lesson 3).
 """
 
 from ganlib.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from ganlib.models.mlp import build_mlp_discriminator, build_mlp_generator
+from ganlib.models.pix2pix import build_patchgan_discriminator, build_unet_generator
 
 __all__ = [
     "build_mlp_generator",
     "build_mlp_discriminator",
     "build_dcgan_generator",
     "build_dcgan_discriminator",
+    "build_unet_generator",
+    "build_patchgan_discriminator",
 ]

@@ -1,0 +1,175 @@
+"""Translate your own pictures with a trained image-to-image generator (lesson 3).
+
+:func:`translate_image` takes a path, a PIL image or an array of any size and dtype, and returns the
+translation at the input's size, in the input's dtype and range::
+
+    generator = storage.load_model("runs/p2p/generator.keras")
+    restored = translate.translate_image(generator, "my_digit.png")        # uint8 (H, W) back
+
+The generator works at the size it was trained on: the picture is resized to it, translated, and the
+result resized back. A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
+predicts colour only, so its colour is upsampled and combined with the picture's own full-size lightness:
+the result is as sharp as the input, whatever the training size.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ganlib import _checks, data
+
+COLOR_LAYER = "ab"
+
+
+def _generator_shape(generator) -> tuple[int, int, int]:
+    shape = generator.input_shape
+    if isinstance(shape, list) or len(shape) != 4 or None in shape[1:]:
+        raise ValueError(
+            "Expected an image-to-image generator with one input of shape (None, H, W, C). "
+            f"Received: generator.input_shape={shape}"
+        )
+    return tuple(int(d) for d in shape[1:])
+
+
+def _read_picture(picture, channels: int) -> np.ndarray:
+    """A path or PIL image as a uint8 array with ``channels`` channels (converted: a file's mode is not
+    the caller's choice)."""
+    from PIL import Image
+
+    if isinstance(picture, (str, os.PathLike)):
+        path = Path(picture)
+        if not path.is_file():
+            raise FileNotFoundError(f"No image file at {path}.")
+        picture = Image.open(path)
+    mode = {1: "L", 3: "RGB"}.get(channels)
+    if mode is None:
+        raise ValueError(f"Expected a generator with 1 or 3 input channels for pictures. Received: {channels}")
+    return np.asarray(picture.convert(mode))
+
+
+def _resize(images: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Resize float images ``(N, h, w, C)`` to ``(N, height, width, C)`` (area when shrinking)."""
+    import tensorflow as tf
+
+    if images.shape[1:3] == (height, width):
+        return images
+    shrinking = images.shape[1] * images.shape[2] > height * width
+    resized = tf.image.resize(images, (height, width), method="area" if shrinking else "bilinear", antialias=True)
+    return np.asarray(resized, dtype=np.float32)
+
+
+def _to_unit(images: np.ndarray) -> np.ndarray:
+    if images.dtype == np.uint8:
+        return data.scale_to_unit(images)
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(f"Expected uint8 images or floats in [-1, 1]. Received: dtype={images.dtype}")
+    images = images.astype(np.float32)
+    if images.size and (images.min() < -1.001 or images.max() > 1.001):
+        raise ValueError(
+            "Expected float images in [-1, 1] (or uint8 in 0..255). "
+            f"Received: values in [{images.min():.3g}, {images.max():.3g}]"
+        )
+    return images
+
+
+def _from_unit(images: np.ndarray, dtype) -> np.ndarray:
+    if dtype == np.uint8:
+        return data.scale_to_uint8(images)
+    return np.clip(images, -1.0, 1.0).astype(dtype)
+
+
+def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
+    """Translate a batch ``(N, H, W)`` or ``(N, H, W, C)``; return it at ``(N, H, W, C_out)``, same dtype.
+
+    Args:
+        generator: a trained image-to-image ``keras.Model`` (e.g. ``runs/p2p/generator.keras``).
+        images: uint8 in 0..255 or floats in [-1, 1], any height and width, the generator's input
+            channels (``(N, H, W)`` means one channel).
+        batch_size: images per forward pass.
+
+    Returns:
+        The translations, in the input's dtype and range (a single output channel is kept as
+        ``(N, H, W, 1)``).
+
+    Raises:
+        ValueError: an empty batch, a wrong channel count, or floats outside [-1, 1].
+    """
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    height, width, channels = _generator_shape(generator)
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or 0 in images.shape:
+        raise ValueError(f"Expected a non-empty batch (N, H, W) or (N, H, W, C). Received: shape={images.shape}")
+    if images.shape[-1] != channels:
+        hint = " Convert colour pictures with ganlib.data.to_grey first." if channels == 1 else ""
+        raise ValueError(
+            f"Expected images with {channels} channel(s), as the generator was trained on. "
+            f"Received: shape={images.shape}.{hint}"
+        )
+    dtype, in_height, in_width = images.dtype, images.shape[1], images.shape[2]
+    unit = _to_unit(images)
+    small = _resize(unit, height, width)
+    colorizer = any(layer.name == COLOR_LAYER for layer in generator.layers)
+    if colorizer:
+        import keras
+
+        color_model = keras.Model(generator.input, generator.get_layer(COLOR_LAYER).output)
+        ab = _run(color_model, small, batch_size)
+        lab = np.concatenate([unit[..., :1], _resize(ab, in_height, in_width)], axis=-1)
+        return _from_unit(data.lab_to_rgb(lab), dtype)
+    outputs = _resize(_run(generator, small, batch_size), in_height, in_width)
+    return _from_unit(outputs, dtype)
+
+
+def _run(model, images: np.ndarray, batch_size: int) -> np.ndarray:
+    parts = [model(images[i : i + batch_size], training=False) for i in range(0, len(images), batch_size)]
+    return np.concatenate([np.asarray(part, dtype=np.float32) for part in parts])
+
+
+def translate_image(generator, image, batch_size: int = 64) -> np.ndarray:
+    """Translate one picture, or a batch, and return it at the input's size, dtype and range.
+
+    Args:
+        generator: a trained image-to-image ``keras.Model``.
+        image: a path (``.png``, ``.jpg``, ...; converted to the generator's channels), a PIL image, or an
+            array: ``(H, W)``, ``(H, W, C)`` with the generator's ``C``, or a batch ``(N, H, W[, C])``;
+            uint8 in 0..255 or floats in [-1, 1].
+        batch_size: images per forward pass (batches only).
+
+    Returns:
+        ``(H, W)`` for a 2-D one-channel input, else ``(H, W, C_out)`` (or ``(N, H, W, C_out)`` for a
+        batch); uint8 for uint8 input and pictures read from files, float32 in [-1, 1] otherwise.
+
+    Raises:
+        ValueError: an empty image, a wrong channel count, or floats outside [-1, 1].
+        FileNotFoundError: a path that does not exist.
+    """
+    channels = _generator_shape(generator)[-1]
+    if isinstance(image, (str, os.PathLike)) or type(image).__module__.startswith("PIL"):
+        image = _read_picture(image, channels)
+    image = np.asarray(image)
+    if image.size == 0:
+        raise ValueError(f"Expected a non-empty image. Received: shape={image.shape}")
+    if image.ndim == 4:
+        return translate_images(generator, image, batch_size)
+    if image.ndim == 3 and image.shape[-1] != channels:
+        if channels == 1 and image.shape[-1] not in (3, 4):  # (N, H, W): a batch of one-channel images
+            return translate_images(generator, image, batch_size)
+        hint = " Convert colour pictures with ganlib.data.to_grey first." if channels == 1 else ""
+        raise ValueError(
+            f"Expected an image with {channels} channel(s), as the generator was trained on. "
+            f"Received: shape={image.shape}.{hint}"
+        )
+    if image.ndim not in (2, 3):
+        raise ValueError(f"Expected an image (H, W) or (H, W, C), or a batch (N, H, W[, C]). Received: shape={image.shape}")
+    if image.ndim == 2 and channels != 1:
+        raise ValueError(
+            f"Expected an image with {channels} channels, as the generator was trained on. "
+            f"Received: a one-channel image of shape {image.shape}."
+        )
+    out = translate_images(generator, image[None], batch_size)[0]
+    return out[..., 0] if image.ndim == 2 and out.shape[-1] == 1 else out
