@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def train(args) -> None:
-    from ganlib import callbacks, checkpoints, config, data, recipes, training
+    from ganlib import callbacks, config, data, recipes
 
     if args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out} exists and is not a folder")
@@ -106,44 +106,20 @@ def train(args) -> None:
     images, _ = data.load_mnist()
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
-    seconds = None if args.epochs else 60.0 * (args.minutes or 3.0)
-    if seconds:
-        progress = callbacks.ProgressBar(total_seconds=seconds)
-    else:
-        progress = callbacks.ProgressBar(total_steps=args.epochs * (len(images) // batch_size))
-
-    gan = build(seed=args.seed)
-    history = callbacks.StepHistory()
     samples = args.out / "samples"
-    grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed)
-    print(f"Training the {args.model} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
-    start = time.perf_counter()
-    with _stop_on_signals():
-        run = checkpoints.fit_resumable(
-            gan,
-            data.make_image_dataset(images, batch_size, seed=args.seed),
-            args.out / "checkpoints",
-            seconds=seconds,
-            epochs=args.epochs,
-            history=history,
-            sample_grid=grid,
-            extra_callbacks=[progress],
-            fresh=args.fresh,
-        )
-    if run["complete"]:
-        print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
-    else:
-        print(
-            f"\nDone: {run['steps_this_run']} steps in {time.perf_counter() - start:.0f} s "
-            f"(step {run['step']} in all, {run['elapsed']:.0f} s of training)."
-        )
-    gan.save_players(args.out)
-    training.save_history(history.history, args.out / "history.json")
-    print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
+    _fit_and_save(
+        args,
+        build(seed=args.seed),
+        data.make_image_dataset(images, batch_size, seed=args.seed),
+        len(images) // batch_size,
+        callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed),
+        default_minutes=3.0,
+        what=f"the {args.model} (batch {batch_size}, seed {args.seed})",
+    )
 
 
 def _train_pix2pix(args) -> None:
-    from ganlib import callbacks, checkpoints, data, recipes, training
+    from ganlib import callbacks, data, recipes
 
     hp = recipes.settings(recipes.PIX2PIX, **recipes.PIX2PIX_DATASETS[args.dataset])
     batch_size = args.batch_size or hp["batch_size"]
@@ -154,21 +130,35 @@ def _train_pix2pix(args) -> None:
         raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
     if batch_size > len(inputs):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
-    seconds = None if args.epochs else 60.0 * (args.minutes or 8.0)
-    if seconds:
-        progress = callbacks.ProgressBar(total_seconds=seconds, metrics=("d_loss", "g_l1"))
-    else:
-        progress = callbacks.ProgressBar(total_steps=args.epochs * (len(inputs) // batch_size), metrics=("d_loss", "g_l1"))
-    model = recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed)
-    history = callbacks.StepHistory()
     samples = args.out / "samples"
-    grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview)
-    print(f"Training pix2pix on {args.dataset} (batch {batch_size}, seed {args.seed}) into {args.out}/ …")
+    _fit_and_save(
+        args,
+        recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed),
+        data.make_pair_dataset(inputs, targets, batch_size, name=args.dataset, seed=args.seed),
+        len(inputs) // batch_size,
+        callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview),
+        default_minutes=8.0,
+        what=f"pix2pix on {args.dataset} (batch {batch_size}, seed {args.seed})",
+        metrics=("d_loss", "g_l1"),
+    )
+
+
+def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
+    """Train with checkpoints (resuming from --out), then save the players, the history and the samples."""
+    from ganlib import callbacks, checkpoints, training
+
+    seconds = None if args.epochs else 60.0 * (args.minutes or default_minutes)
+    if seconds:
+        progress = callbacks.ProgressBar(total_seconds=seconds, metrics=metrics)
+    else:
+        progress = callbacks.ProgressBar(total_steps=args.epochs * steps_per_epoch, metrics=metrics)
+    history = callbacks.StepHistory()
+    print(f"Training {what} into {args.out}/ …")
     start = time.perf_counter()
     with _stop_on_signals():
         run = checkpoints.fit_resumable(
             model,
-            data.make_pair_dataset(inputs, targets, batch_size, name=args.dataset, seed=args.seed),
+            dataset,
             args.out / "checkpoints",
             seconds=seconds,
             epochs=args.epochs,

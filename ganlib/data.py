@@ -355,9 +355,9 @@ def _digit_split(split: str, verbose: bool) -> tuple[np.ndarray, np.ndarray]:
         if split == "train":
             return images, labels
         return load_mnist(split="test", verbose=verbose)
+    # a fixed random order: the bundled digits are sorted by class, and a split's first images should not all be 0s
     order = np.random.default_rng(2024).permutation(len(images))
     chosen = order[BUNDLED_VALIDATION_DIGITS:] if split == "train" else order[:BUNDLED_VALIDATION_DIGITS]
-    chosen = np.sort(chosen)
     if verbose:
         print(
             f"digits-inpaint: {len(chosen):,} of the {len(images):,} digits for {split} "

@@ -122,7 +122,7 @@ RECIPES = {"gan": (MLP_GAN, build_mlp_gan), "dcgan": (DCGAN, build_dcgan)}
 
 #: Lesson 3: pix2pix, tuned for quality per CPU-minute on 32×32 digit inpainting (see benchmarks/RESULTS.md).
 PIX2PIX = {
-    "base_filters": 16,
+    "base_filters": 32,
     "d_base_filters": 16,
     "receptive_field": 16,
     "dropout": 0.5,

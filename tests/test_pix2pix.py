@@ -65,14 +65,21 @@ def test_digit_pairs_are_padded_aligned_and_splits_disjoint(few_digits, mnist):
     assert val_in.shape == (200, 32, 32, 1)
     assert train_out.min() == -1.0 and train_out.max() == 1.0
     # the digit sits in the centre; outside the hole input and target agree
-    np.testing.assert_array_equal(train_out[:, 2:30, 2:30, 0], data.scale_to_unit(mnist[0][:500])[
-        np.sort(np.random.default_rng(2024).permutation(500)[200:])])
+    np.testing.assert_array_equal(
+        train_out[:, 2:30, 2:30, 0], data.scale_to_unit(mnist[0][:500])[np.random.default_rng(2024).permutation(500)[200:]]
+    )
     differs = val_in != val_out
     assert (val_in[differs] == -1.0).all()
     train_keys = {d.tobytes() for d in train_out}
     assert not train_keys & {d.tobytes() for d in val_out}
     labels = data.labels_of_pairs("validation")
     assert labels.shape == (200,)
+
+
+def test_validation_digits_come_in_mixed_order():
+    """The bundled digits are sorted by class; a split's first digits (previews, the viewer) are not."""
+    labels = data.labels_of_pairs("validation")
+    assert len(labels) == 2000 and len(set(labels[:20].tolist())) >= 5
 
 
 def test_load_pairs_rejects_unknown_names_and_sizes():
