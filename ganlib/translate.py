@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ganlib import _checks, data
+from ganlib.metrics import translate_batches
 
 COLOR_LAYER = "ab"
 
@@ -118,16 +119,11 @@ def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
         import keras
 
         color_model = keras.Model(generator.input, generator.get_layer(COLOR_LAYER).output)
-        ab = _run(color_model, small, batch_size)
+        ab = translate_batches(color_model, small, batch_size)
         lab = np.concatenate([unit[..., :1], _resize(ab, in_height, in_width)], axis=-1)
         return _from_unit(data.lab_to_rgb(lab), dtype)
-    outputs = _resize(_run(generator, small, batch_size), in_height, in_width)
+    outputs = _resize(translate_batches(generator, small, batch_size), in_height, in_width)
     return _from_unit(outputs, dtype)
-
-
-def _run(model, images: np.ndarray, batch_size: int) -> np.ndarray:
-    parts = [model(images[i : i + batch_size], training=False) for i in range(0, len(images), batch_size)]
-    return np.concatenate([np.asarray(part, dtype=np.float32) for part in parts])
 
 
 def translate_image(generator, image, batch_size: int = 64) -> np.ndarray:
