@@ -28,17 +28,13 @@ import keras
 from keras import ops
 
 from ganlib import _checks
+from ganlib.models.dcgan import _BATCH_NORM_MOMENTUM, _normal_init
 
 KERNEL_SIZE = 4
 #: PatchGAN receptive fields (pixels) and the stride-2 layers that give them (paper: 1, 16, 70, 286).
 RECEPTIVE_FIELDS = {1: None, 16: 1, 34: 2, 70: 3, 142: 4, 286: 5}
 #: Lab's a and b are predicted in [-1, 1] and scaled by this (see :func:`ganlib.data.rgb_to_lab`).
 LAB_AB_SCALE = 110.0
-_BATCH_NORM_MOMENTUM = 0.9
-
-
-def _normal_init(next_seed):
-    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=next_seed())
 
 
 def receptive_field(kernel_sizes, strides) -> int:
