@@ -29,7 +29,8 @@ MLP_GAN = {
 #: Lesson 2: the DCGAN, tuned for quality per CPU-minute (see the lesson and benchmarks/RESULTS.md).
 DCGAN = {
     "latent_dim": 64,
-    "base_filters": 32,
+    "base_filters": 64,  # the generator's (filters of its last hidden layer)
+    "d_base_filters": 16,  # the discriminator's (filters of its first convolution): a strong G, a light D
     "kernel_size": 4,
     "dropout": 0.0,
     "d_batch_norm": True,
@@ -95,7 +96,7 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), **overrides) -> t
     )
     discriminator = models.build_dcgan_discriminator(
         image_shape,
-        hp["base_filters"],
+        hp["d_base_filters"],
         hp["kernel_size"],
         dropout=hp["dropout"],
         batch_norm=hp["d_batch_norm"],

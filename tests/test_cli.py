@@ -235,6 +235,7 @@ def tiny_offline(mnist, monkeypatch):
     for key, value in TINY.items():
         monkeypatch.setitem(recipes.MLP_GAN, key, value)
     monkeypatch.setitem(recipes.DCGAN, "base_filters", 4)
+    monkeypatch.setitem(recipes.DCGAN, "d_base_filters", 4)
 
 
 def _history_length(out):

@@ -396,3 +396,17 @@ def test_settings_copies_and_checks():
     assert hp["batch_size"] == 8 and recipes.MLP_GAN["batch_size"] == 64
     with pytest.raises(ValueError, match="nope"):
         recipes.settings(recipes.MLP_GAN, nope=1)
+
+
+def test_build_dcgan_sizes_each_player_from_its_own_filters():
+    hp = recipes.DCGAN
+    gan = recipes.build_dcgan()
+    g_filters = [layer.filters for layer in gan.generator.layers if isinstance(layer, keras.layers.Conv2DTranspose)]
+    d_filters = [layer.filters for layer in gan.discriminator.layers if type(layer) is keras.layers.Conv2D]
+    assert g_filters == [hp["base_filters"], 1]  # 7×7 → 14×14 (base_filters) → 28×28 image
+    assert d_filters == [hp["d_base_filters"], 2 * hp["d_base_filters"]]
+    assert gan.ema_generator is not None and gan.sampler is gan.ema_generator
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(hp["g_lr"])
+    small = recipes.build_dcgan(base_filters=8, d_base_filters=4, latent_dim=8)
+    assert small.generator.count_params() < gan.generator.count_params()
+    assert [layer.filters for layer in small.discriminator.layers if type(layer) is keras.layers.Conv2D] == [4, 8]
