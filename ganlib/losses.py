@@ -114,7 +114,9 @@ def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
 
     One-sided label smoothing (Salimans et al. 2016, "Improved Techniques for Training GANs",
     arXiv:1606.03498) replaces the real target 1 by ``1 − s``, so that the discriminator is not rewarded
-    for becoming over-confident on real data; the fake target stays 0.
+    for becoming over-confident on real data; the fake target stays 0. The optimal discriminator then
+    becomes ``D*(x) = (1 − s)·p_data(x) / (p_data(x) + p_g(x))`` instead of
+    ``p_data(x) / (p_data(x) + p_g(x))``: 0.45 rather than ½ where ``p_g = p_data``, for ``s = 0.1``.
 
     Args:
         real_logits: the discriminator's logits on real data; any shape, e.g. ``(B,)``, ``(B, 1)`` or

@@ -389,9 +389,9 @@ def _check_features(name: str, features) -> np.ndarray:
 
 
 def frechet_distance(real_features, fake_features, eps: float = 1e-6) -> float:
-    """Return the Fréchet distance between Gaussians fitted to two sets of features.
+    """Return the squared Fréchet distance between Gaussians fitted to two sets of features.
 
-    ``d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½)`` (Heusel et al. 2017, "GANs Trained by a Two Time-Scale
+    ``d² = ‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½)``, the quantity FID reports (Heusel et al. 2017, "GANs Trained by a Two Time-Scale
     Update Rule Converge to a Local Nash Equilibrium", arXiv:1706.08500), computed in float64 with
     ``scipy.linalg.sqrtm``. Tiny imaginary parts from round-off are dropped; when the product of the
     covariances is singular (fewer samples than features, or a feature that never varies, such as a dead
@@ -454,7 +454,7 @@ def frechet_distance(real_features, fake_features, eps: float = 1e-6) -> float:
 
 
 def fid(judge: Judge, real_images, fake_images, batch_size: int = 500) -> float:
-    """Return the course's FID: the Fréchet distance between judge features of real and fake digits.
+    """Return the course's FID: the squared Fréchet distance between judge features of real and fake digits.
 
     It is computed from the 128-d ``"features"`` layer of the MNIST judge, not from Inception-v3, so its
     values are **not** comparable with the Inception-FID numbers reported in papers; use it to compare

@@ -10,7 +10,11 @@
 
 Each step reports ``d_loss``, ``g_loss``, ``d_real`` (mean ``D(x)`` on real images) and ``d_fake``
 (mean ``D(G(z))``), where ``D = sigmoid(logit)``. At the game's equilibrium both are 1/2 and the
-cross-entropy losses are ``log 2 ≈ 0.693``.
+cross-entropy losses are ``log 2 ≈ 0.693``; with one-sided label smoothing ``s`` the optimal discriminator
+gives ``(1 − s)/2`` there instead (0.45 for ``s = 0.1``, see :func:`ganlib.losses.minimax_discriminator_loss`).
+
+The discriminator sees real and generated images in separate calls, so its batch-norm layers (if any)
+normalise all-real and all-fake batches with their own statistics.
 
 ``Pix2Pix`` is the conditional game of lesson 3: a generator translating images and a discriminator judging
 ``(input, output)`` pairs patch by patch, trained on ``(inputs, targets)`` batches with an added L1 term.
@@ -102,9 +106,10 @@ class GAN(_Players):
         latent_dim: size of the noise vector; read from ``generator.input_shape`` when omitted.
         seed: seed of the noise drawn during training, for repeatable runs.
         ema_decay: when set (e.g. 0.999), also keep an exponential moving average of the generator's
-            weights, ``ema_generator``, updated after every generator step. Averaging smooths out the
-            step-to-step wobble of the game, so the average draws cleaner digits than the generator being
-            trained (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
+            weights, ``ema_generator``, updated after every generator step with a decay that ramps up to
+            ``ema_decay`` (see :meth:`update_ema`). Averaging smooths out the step-to-step wobble of the
+            game, so the average often draws cleaner digits than the generator being trained (Yazıcı et
+            al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
 
     Attributes:
         sampler: the generator to draw images from: ``ema_generator`` when enabled, else ``generator``.
@@ -208,8 +213,11 @@ class GAN(_Players):
     def update_ema(self):
         """Move ``ema_generator`` towards ``generator``: ``w_ema ← d·w_ema + (1 − d)·w``.
 
-        The decay ``d`` ramps up as ``min(ema_decay, (1 + t) / (10 + t))`` over the first updates ``t``, so
-        the average forgets the random initial weights quickly.
+        The decay ``d`` ramps up as ``min(ema_decay, (1 + t) / (10 + t))``, ``t`` counting the updates (1 at
+        the first), as TensorFlow's ``ExponentialMovingAverage`` does with ``num_updates``: the average
+        forgets the random initial weights quickly (a fixed 0.999 would still hold 37% of them after 1,000
+        updates). ``(1 + t) / (10 + t)`` reaches 0.99 at ``t ≈ 900`` and 0.999 only at ``t ≈ 9,000``. All
+        weights are averaged, batch-norm moving statistics included.
         """
         self.ema_updates.assign_add(1.0)
         t = self.ema_updates
@@ -242,14 +250,20 @@ class Pix2Pix(_Players):
     """A conditional GAN for image-to-image translation (pix2pix, Isola et al. 2017, arXiv:1611.07004).
 
     The generator ``G`` maps an input image ``x`` to an output ``G(x)``; the discriminator judges pairs,
-    ``D(x, y)``, with one logit per patch (PatchGAN). The generator minimises
+    ``D(x, y)``, with one logit per patch (PatchGAN). The paper's objective (its eq. 4) is
+    ``min_G max_D L_cGAN(G, D) + λ·L_L1(G)``; here the discriminator minimises the cross-entropy loss of the
+    family (``−½·L_cGAN`` for the cross-entropy families, averaged over the patch logits) and the generator
+    minimises
 
         ``g_loss = gan_weight · g_gan + l1_weight · g_l1``,  ``g_l1 = mean |y − G(x)|``
 
-    where ``g_gan`` is the generator half of a loss family of :mod:`ganlib.losses`. The L1 term pulls each
-    output towards its target (right on average, but blurry where several answers are possible); the
-    adversarial term asks for outputs D cannot tell from real pairs (sharp). ``gan_weight=0`` trains the
-    same generator with L1 alone, the paper's baseline; D is then not trained at all.
+    where ``g_gan`` is the generator half of a loss family of :mod:`ganlib.losses` (pix2pix: the
+    non-saturating one). Both players are updated from one forward pass per step (the paper alternates a D
+    step and a G step). The L1 term pulls each output pixel towards the median of its plausible values;
+    pixels are decided independently, so where several answers are possible the output need not be any one
+    of them and comes out blurred. The adversarial term asks for outputs D cannot tell from real pairs
+    (sharp). ``gan_weight=0`` trains the same generator with L1 alone, the paper's baseline; D is then not
+    trained at all.
 
     Each step reports ``d_loss``, ``g_loss``, ``g_gan``, ``g_l1``, ``d_real`` and ``d_fake`` (mean
     ``sigmoid`` of D's patch logits on real and generated pairs).

@@ -8,18 +8,21 @@ GANs that trained reliably; both builders here follow them:
   learns its own down- or up-sampling instead of using a fixed pooling or resizing rule.
 * **Batch normalisation** in the generator (every layer but the output) and in the discriminator (every
   layer but the first). Normalising each layer's activations keeps signals and gradients at a healthy
-  scale through the deep stack. It is left out where it would hurt: at the generator's output (the images
-  must be free to take any value in [-1, 1]) and at the discriminator's input layer (it would normalise
-  away the statistics of the images D is meant to judge).
+  scale through the deep stack; the paper found it critical to get deep generators to start learning.
+  Applied to every layer it made samples oscillate and training unstable, which leaving it out of the
+  generator's output layer and the discriminator's input layer avoided (Radford et al., section 3).
 * **No fully connected hidden layers**: the generator's only ``Dense`` layer projects ``z`` to a small
   stack of feature maps; the discriminator's only one turns its last feature maps into a logit.
 * **ReLU in the generator** (``tanh`` at the output, for images in [-1, 1]) and **LeakyReLU(0.2) in the
-  discriminator**, whose small slope for negative inputs lets gradients reach the generator even for
-  inputs D rejects firmly.
+  discriminator**, which the paper found to work well. A ReLU passes no gradient for negative inputs; the
+  leaky slope keeps every unit passing some gradient back to the image, and so to the generator. (It does
+  not help when the *loss* saturates, i.e. when the sigmoid of a confidently rejected fake is flat: that
+  is what the non-saturating loss of :mod:`ganlib.losses` is for.)
 * **Weights drawn from N(0, 0.02)**, the paper's initialisation.
 
-The batch-norm layers use ``momentum=0.9`` (PyTorch's 0.1): their moving statistics, used when sampling
-with ``training=False``, keep up with a generator that changes quickly during a short run.
+The batch-norm layers use ``momentum=0.9`` (PyTorch's 0.1): after each training-mode batch Keras updates
+``moving = 0.9·moving + 0.1·batch_statistic`` for the mean and the variance, so the moving statistics, used
+when sampling with ``training=False``, keep up with a generator that changes quickly during a short run.
 
 Sizes: 28×28 images grow from a 7×7 map (two upsamplings: 7→14→28); 32×32 and 64×64 images from a 4×4 map
 (three or four upsamplings). The number of filters halves at each upsampling, ending at ``base_filters``
@@ -80,8 +83,9 @@ def build_dcgan_generator(
             with any number of channels.
         base_filters: filters of the last hidden layer; each earlier layer has twice as many as the next
             (the paper's 64×64 generator is ``base_filters=128``: 1024 → 512 → 256 → 128 → 3).
-        kernel_size: side of the transposed-convolution kernels. 4 is divisible by the stride 2, which
-            avoids the checkerboard artefacts of kernels that overlap unevenly.
+        kernel_size: side of the transposed-convolution kernels. 4 is divisible by the stride 2, so the
+            kernels overlap evenly, which removes one cause of checkerboard artefacts (Odena et al. 2016,
+            "Deconvolution and Checkerboard Artifacts").
         seed: seed of the weight initialisers, for a repeatable model.
 
     Returns:

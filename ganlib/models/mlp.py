@@ -74,7 +74,8 @@ def build_mlp_discriminator(
     Args:
         image_shape: ``(height, width, channels)`` of the images judged.
         hidden_units: widths of the hidden layers, in order.
-        dropout: dropout rate after each hidden layer (0 turns it off); it keeps D from memorising.
+        dropout: dropout rate after each hidden layer (0 turns it off); it makes memorising the
+            training images harder for D.
         negative_slope: slope of ``LeakyReLU`` for negative inputs.
         seed: seed of the weight initialisers and dropout, for a repeatable model.
 
