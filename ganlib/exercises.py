@@ -113,7 +113,7 @@ def check_least_squares_discriminator_loss(fn) -> bool:
     d_real, d_fake = 1 / (1 + np.exp(-_REAL)), 1 / (1 + np.exp(-_FAKE))
     with_sigmoid = 0.5 * np.mean((d_real - 1) ** 2) + 0.5 * np.mean(d_fake**2)
     if _close(got, with_sigmoid):
-        raise AssertionError("LSGAN takes the raw outputs (logits) — no sigmoid: the squares do the squashing.")
+        raise AssertionError("LSGAN takes the raw outputs (logits) — no sigmoid: the squares apply to D's raw output.")
     if _close(got, 2 * want):
         raise AssertionError("Twice the expected value: each half has a factor ½.")
     if not _close(got, want):
