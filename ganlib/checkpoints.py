@@ -502,6 +502,10 @@ def fit_resumable(
     total_epochs = epochs if epochs is not None else 10**6
     result = {"resumed_from": checkpoint.initial_step if meta else None, "folder": folder}
     done = (budget is not None and budget.already_used >= seconds) or initial_epoch >= total_epochs
+    if done:
+        asked = f"{seconds:.0f} s" if budget is not None else f"{epochs} epoch(s)"
+        print(f"Nothing left to train: this run already has {checkpoint.elapsed:.0f} s, {checkpoint.epoch} epoch(s) "
+              f"of training (asked for {asked}).")
     if not done:
         run_callbacks = [c for c in (history, sample_grid, budget) if c is not None]
         run_callbacks += [*extra_callbacks, checkpoint]
