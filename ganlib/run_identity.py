@@ -66,7 +66,11 @@ def _dataset(dataset) -> dict:
     found = {}
     spec = getattr(dataset, "element_spec", None)
     if spec is not None:
-        found["batches"] = str(spec)
+        import tensorflow as tf
+
+        specs = tf.nest.flatten(spec)
+        found["batch_shapes"] = [[_plain(d) for d in s.shape] for s in specs]  # the batch size comes first
+        found["dtypes"] = [getattr(s.dtype, "name", str(s.dtype)) for s in specs]
     cardinality = getattr(dataset, "cardinality", None)
     if cardinality is not None:
         found["batches_per_pass"] = int(cardinality())
@@ -121,7 +125,10 @@ def run_folder(base, gan, dataset=None, settings: dict | None = None) -> Path:
 def first_difference(saved, current, path: str = "") -> str | None:
     """Name the first setting that differs between two settings dicts, with both values, or ``None``."""
     if isinstance(saved, dict) and isinstance(current, dict):
-        for key in [*saved, *(k for k in current if k not in saved)]:
+        keys = [*saved, *(k for k in current if k not in saved)]
+        if not path:  # name the caller's settings and plain values before architecture details
+            keys.sort(key=lambda k: (k != "settings", isinstance(saved.get(k, current.get(k)), (dict, list))))
+        for key in keys:
             where = f"{path}.{key}" if path else str(key)
             if key not in saved or key not in current:
                 return f"{where} only {'here' if key in current else 'there'}"
