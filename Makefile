@@ -9,16 +9,30 @@ LAB_ARGS ?= --no-browser
 # JupyterLab refuses to run as root unless told to (containers, CI, cloud machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test lint unit notebooks test-browser benchmarks clean
+# The exact versions the course is tested with (Python 3.11, Linux x86-64). Elsewhere, or to try newer
+# versions within the ranges: `make lab REQUIREMENTS=requirements.txt`.
+REQUIREMENTS ?= requirements.lock
+LOCK_TOOL := .lock-tool
+
+.PHONY: install lab test lint unit notebooks test-browser benchmarks lock clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): $(REQUIREMENTS) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Refresh requirements.lock: the newest versions within requirements.txt's ranges, resolved by uv (installed
+# into a throwaway virtual environment). Then run `make test` and commit the lock if it passes.
+lock:
+	rm -rf $(LOCK_TOOL) && $(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet uv
+	$(LOCK_TOOL)/bin/uv pip compile requirements.txt --upgrade --python-version 3.11.7 \
+		--python-platform x86_64-unknown-linux-gnu -o requirements.lock
+	rm -rf $(LOCK_TOOL)
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=$(JUPYTER_IP) --port=$(JUPYTER_PORT) $(ROOT_FLAG) $(LAB_ARGS)
@@ -48,4 +62,4 @@ benchmarks: install
 	$(BIN)/python benchmarks/lesson1_quality.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_TOOL) .pytest_cache .ruff_cache

@@ -73,8 +73,8 @@ class SampleGrid(keras.callbacks.Callback):
     Args:
         n: images per grid.
         seed: seed of the fixed noise.
-        every_n_epochs: take a grid at the end of every N-th epoch.
-        every_n_steps: also (or instead, with ``every_n_epochs=0``) take one every N steps.
+        every_n_steps: take a grid every N training steps (and one when training ends). Steps, not
+            epochs, so the film looks the same on 5,000 or 60,000 digits.
         folder: when given, each grid is also written there as ``samples_<step>.png``.
         inputs: for an image translator (:class:`ganlib.training.Pix2Pix`), the input images to show
             (``input | output`` each) instead of noise.
@@ -84,13 +84,12 @@ class SampleGrid(keras.callbacks.Callback):
         noise: the fixed noise (set when training starts, kept across ``fit`` calls).
     """
 
-    def __init__(self, n=16, seed=0, every_n_epochs=1, every_n_steps=0, folder=None, inputs=None):
+    def __init__(self, n=16, seed=0, every_n_steps=100, folder=None, inputs=None):
         super().__init__()
         self.inputs = inputs
         self.n = _checks.positive_int("n", n)
         self.seed = seed
-        self.every_n_epochs = every_n_epochs
-        self.every_n_steps = every_n_steps
+        self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.folder = Path(folder) if folder is not None else None
         self.frames: list[tuple[int, np.ndarray]] = []
         self.noise = None
@@ -102,13 +101,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        if self.every_n_steps and self.step % self.every_n_steps == 0:
+        if self.step % self.every_n_steps == 0:
             self.capture()
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
-            if not self.frames or self.frames[-1][0] != self.step:
-                self.capture()
 
     def on_train_end(self, logs=None):
         if self.step and (not self.frames or self.frames[-1][0] != self.step):
@@ -147,7 +141,7 @@ class GifRecorder(SampleGrid):
     Args:
         path: the ``.gif`` file (``None``: keep the frames only; call :meth:`save` later).
         duration: seconds per frame.
-        **kwargs: as for :class:`SampleGrid` (``n``, ``seed``, ``every_n_epochs``, ``every_n_steps``, ``folder``).
+        **kwargs: as for :class:`SampleGrid` (``n``, ``seed``, ``every_n_steps``, ``folder``, ``inputs``).
     """
 
     def __init__(self, path=None, duration=0.2, **kwargs):
@@ -171,8 +165,9 @@ class QualityLog(keras.callbacks.Callback):
     Args:
         judge: a :class:`ganlib.metrics.Judge`.
         real_images: the real digits FID compares with.
-        every_n_epochs: score at the end of every N-th epoch (0: never at epoch ends).
-        every_n_steps: also score every N steps (0: never).
+        every_n_steps: score every N training steps of the generator (counted by its optimizer, so the
+            schedule carries on across a resumed run), and once more when training ends. Steps, not
+            epochs, so the curve has as many points on 5,000 as on 60,000 digits.
         n_samples: samples per score (500 is a fair trade of noise against time).
         seed: noise seed of the samples, the same each time.
 
@@ -182,29 +177,33 @@ class QualityLog(keras.callbacks.Callback):
             generator optimizer's step count, so it carries on across a resumed run.
     """
 
-    def __init__(self, judge, real_images, every_n_epochs=1, every_n_steps=0, n_samples=500, seed=0):
+    def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0):
         super().__init__()
         self.judge = judge
         self.real_images = real_images
-        self.every_n_epochs = every_n_epochs
-        self.every_n_steps = every_n_steps
+        self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.n_samples = _checks.positive_int("n_samples", n_samples)
         self.seed = seed
         self.quality: dict[str, list[float]] = {"step": [], "fid": [], "confidence": [], "min_share": []}
         self.step = 0
         self._last_measured = None
 
+    def _model_step(self) -> int:
+        optimizer = getattr(self.model, "g_optimizer", None)  # its step count survives a resume
+        return int(keras.ops.convert_to_numpy(optimizer.iterations)) if optimizer is not None else self.step
+
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        if self.every_n_steps and self.step % self.every_n_steps == 0:
+        if self._model_step() % self.every_n_steps == 0:
             self.measure()
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0:
-            if not self.quality["step"] or self._last_measured != self.step:
-                self.measure()
-            if logs is not None:
-                logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
+        if logs is not None and self.quality["fid"]:
+            logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
+
+    def on_train_end(self, logs=None):
+        if self.step and self._last_measured != self._model_step():
+            self.measure()
 
     def measure(self) -> dict:
         """Score the generator now; return the result of :func:`ganlib.metrics.evaluate_generator`."""
@@ -214,9 +213,7 @@ class QualityLog(keras.callbacks.Callback):
         result = metrics.evaluate_generator(
             sampler, self.judge, self.real_images, n_samples=self.n_samples, seed=self.seed
         )
-        self._last_measured = self.step
-        optimizer = getattr(self.model, "g_optimizer", None)  # its step count survives a resume
-        step = int(optimizer.iterations.numpy()) if optimizer is not None else self.step
+        step = self._last_measured = self._model_step()
         for key, value in (("step", step), *((k, result[k]) for k in ("fid", "confidence", "min_share"))):
             self.quality[key].append(float(value))
         return result

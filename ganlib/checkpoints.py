@@ -23,6 +23,8 @@ Typical use::
     checkpoint = checkpoints.Checkpoint("runs/dcgan", sample_grid=grid, history=history)
     checkpoints.resume(gan, "runs/dcgan", sample_grid=grid, history=history, checkpoint=checkpoint)
     gan.fit(dataset, epochs=10, callbacks=[history, grid, checkpoint])
+
+or, with a time budget, interrupts and a folder per set of settings, :func:`fit_resumable`.
 """
 
 from __future__ import annotations
@@ -282,48 +284,46 @@ def _non_negative_int(name: str, value) -> int:
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Save the training run every few epochs and/or steps, and once more when training ends.
+    """Save the training run every few seconds and/or steps, and once more when training ends.
 
-    Put it after the callbacks it reads from (``history``, ``sample_grid``, ``time_budget``) in ``fit``'s
-    list, so what it stores is up to date.
+    Saves are scheduled in training steps or seconds, never in epochs, so a run on 60,000 digits saves as
+    often as one on 5,000. Put it after the callbacks it reads from (``history``, ``sample_grid``,
+    ``time_budget``) in ``fit``'s list, so what it stores is up to date.
 
     Args:
         folder: the run's output folder.
-        every_n_epochs: save at the end of every N-th epoch (0: never at epoch ends).
+        every_seconds: save at the first step end after this many seconds since the last save (0: off).
         every_n_steps: also save every N steps (0: off).
         keep: how many checkpoint directories to keep.
         sample_grid: a :class:`ganlib.callbacks.SampleGrid` whose fixed noise is stored.
         history: a :class:`ganlib.callbacks.StepHistory` (or ``LiveDashboard``) whose history is stored.
         time_budget: a :class:`ganlib.callbacks.TimeBudget` whose ``elapsed`` time is stored; without one,
             the time spent in ``fit`` is measured here.
-        min_interval: seconds between two epoch-end saves, at least (0: every due epoch). Short epochs
-            (a small model, little data) would otherwise spend much of the run saving; the save when
-            training ends, or is interrupted, always happens.
+
+    The save when training ends, or is interrupted, always happens.
 
     Attributes:
         initial_step: the step the run resumed from (set by :func:`resume`; 0 for a new run).
         step: training steps done so far, over all runs.
-        epoch: epochs done so far, over all runs.
+        epoch: epochs done so far, over all runs (stored, so an ``epochs``-long run resumes correctly).
         last_path: the last checkpoint written (``None`` before the first).
     """
 
     def __init__(
         self,
         folder,
-        every_n_epochs: int = 1,
+        every_seconds: float = 30.0,
         every_n_steps: int = 0,
         keep: int = 2,
         sample_grid=None,
         history=None,
         time_budget=None,
-        min_interval: float = 0.0,
     ):
         super().__init__()
         self.folder = Path(folder)
-        if not min_interval >= 0:
-            raise ValueError(f"Expected `min_interval` >= 0. Received: min_interval={min_interval!r}")
-        self.min_interval = float(min_interval)
-        self.every_n_epochs = _non_negative_int("every_n_epochs", every_n_epochs)
+        if not every_seconds >= 0:
+            raise ValueError(f"Expected `every_seconds` >= 0. Received: every_seconds={every_seconds!r}")
+        self.every_seconds = float(every_seconds)
         self.every_n_steps = _non_negative_int("every_n_steps", every_n_steps)
         self.keep = _checks.positive_int("keep", keep)
         self.sample_grid = sample_grid
@@ -335,7 +335,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.initial_elapsed = 0.0
         self.last_path: Path | None = None
         self._last_saved_step: int | None = None
-        self._last_save_time = -float("inf")
+        self._last_save_time = 0.0
         self._fit_seconds = 0.0
         self._fit_start: float | None = None
 
@@ -356,22 +356,17 @@ class Checkpoint(keras.callbacks.Callback):
         return self.initial_elapsed + self._fit_seconds + running
 
     def on_train_begin(self, logs=None):
-        self._fit_start = time.perf_counter()
+        self._fit_start = self._last_save_time = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
         self.step += 1
-        if self.every_n_steps and self.step % self.every_n_steps == 0:
+        due_by_steps = self.every_n_steps and self.step % self.every_n_steps == 0
+        due_by_time = self.every_seconds and time.perf_counter() - self._last_save_time >= self.every_seconds
+        if due_by_steps or due_by_time:
             self.save()
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch += 1
-        if (
-            self.every_n_epochs
-            and self.epoch % self.every_n_epochs == 0
-            and self.step != self._last_saved_step
-            and time.perf_counter() - self._last_save_time >= self.min_interval
-        ):
-            self.save()
 
     def on_train_end(self, logs=None):
         if self.step != self._last_saved_step:
@@ -451,10 +446,11 @@ def fit_resumable(
     sample_grid=None,
     extra_callbacks=(),
     fresh: bool = False,
+    settings: dict | None = None,
     checkpoint_every: float = 30.0,
     verbose: int = 0,
 ) -> dict:
-    """Train ``gan`` with regular checkpoints, resuming from ``folder`` when it holds one.
+    """Train ``gan`` with regular checkpoints, resuming from ``folder`` when it holds a run of the same settings.
 
     The run is stopped by a time budget (``seconds``, counting earlier parts of the run) or after
     ``epochs`` epochs in all. On ``KeyboardInterrupt`` (the notebook's stop button, Ctrl-C) a checkpoint is
@@ -470,32 +466,46 @@ def fit_resumable(
         sample_grid: a :class:`ganlib.callbacks.SampleGrid` / ``GifRecorder`` whose fixed noise is kept.
         extra_callbacks: more callbacks for ``fit`` (progress bars, quality logs).
         fresh: delete the checkpoints in ``folder`` first and start over.
-        checkpoint_every: seconds between checkpoints, at least: one is saved at the first epoch end after
+        settings: result-changing settings the model cannot tell (dataset name, shuffle seed, ...). With
+            what :func:`ganlib.run_identity.settings_of` reads from ``gan`` and ``dataset`` they are recorded
+            in ``folder/settings.json``; a folder holding a run made with other settings is refused
+            (:class:`ganlib.run_identity.OtherSettingsError`) instead of resumed. Use
+            :func:`ganlib.run_identity.run_folder` to give each set of settings its own folder.
+        checkpoint_every: seconds between checkpoints, at least: one is saved at the first step end after
             that, when training ends, and on an interrupt. A crash (power cut, ``kill -9``) loses at most
             this much training.
         verbose: Keras' ``fit`` verbosity.
 
     Returns:
         ``{"resumed_from": step or None, "step": steps in all, "steps_this_run": ..., "elapsed": seconds in
-        all, "complete": whether nothing was left to do}``.
+        all, "complete": whether nothing was left to do, "folder": the run folder}``.
+
+    Raises:
+        ganlib.run_identity.OtherSettingsError: ``folder`` holds a run made with other settings.
     """
-    from ganlib import callbacks
+    from ganlib import callbacks, run_identity
 
     if (seconds is None) == (epochs is None):
         raise ValueError("Expected exactly one of `seconds` and `epochs`.")
     folder = Path(folder)
     if fresh and folder.exists():
         shutil.rmtree(folder)
+    identity = run_identity.settings_of(gan, dataset, settings)
+    run_identity.check_folder(folder, identity, has_run=latest_checkpoint(folder) is not None)
     history = history if history is not None else callbacks.StepHistory()
     budget = callbacks.TimeBudget(seconds) if seconds is not None else None
     checkpoint = Checkpoint(
-        folder, sample_grid=sample_grid, history=history, time_budget=budget, min_interval=checkpoint_every
+        folder, every_seconds=checkpoint_every, sample_grid=sample_grid, history=history, time_budget=budget
     )
     meta = resume(gan, folder, sample_grid, history, budget, checkpoint)
     initial_epoch = int(meta["epoch"]) if meta else 0
     total_epochs = epochs if epochs is not None else 10**6
-    result = {"resumed_from": checkpoint.initial_step if meta else None}
+    result = {"resumed_from": checkpoint.initial_step if meta else None, "folder": folder}
     done = (budget is not None and budget.already_used >= seconds) or initial_epoch >= total_epochs
+    if done:
+        asked = f"{seconds:.0f} s" if budget is not None else f"{epochs} epoch(s)"
+        print(f"Nothing left to train: this run already has {checkpoint.elapsed:.0f} s, {checkpoint.epoch} epoch(s) "
+              f"of training (asked for {asked}).")
     if not done:
         run_callbacks = [c for c in (history, sample_grid, budget) if c is not None]
         run_callbacks += [*extra_callbacks, checkpoint]

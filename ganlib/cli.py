@@ -7,8 +7,9 @@
     python -m ganlib translate runs/p2p holed.png --out restored.png
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
-``checkpoints/`` (the whole run, saved every epoch) and ``samples/`` (a fixed-noise grid per epoch, and
-``training.gif``). When ``--out`` already holds a checkpoint, training resumes from it (``--fresh`` starts
+``checkpoints/`` (the whole run, saved every 30 s) and ``samples/`` (a fixed-noise grid every 100 steps, and
+``training.gif``). When ``--out`` already holds a checkpoint of the same settings, training resumes from it;
+one made with other settings is refused in one line naming a setting that differs (``--fresh`` starts
 over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``sample`` writes float32
 images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file. ``translate`` runs a trained pix2pix generator on an
 image file (``.png``/``.jpg``) or a ``.npy`` batch and writes the result in the input's size and dtype.
@@ -143,6 +144,14 @@ def _train_pix2pix(args) -> None:
     )
 
 
+def _run_settings(args) -> dict:
+    """What `train`'s result depends on beyond the model itself (which `run_identity` reads)."""
+    settings = {"model": args.model, "seed": args.seed}
+    if args.model == "pix2pix":
+        settings.update(dataset=args.dataset, size=args.size)
+    return settings
+
+
 def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
     """Train with checkpoints (resuming from --out), then save the players, the history and the samples."""
     from ganlib import callbacks, checkpoints, training
@@ -166,6 +175,7 @@ def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, 
             sample_grid=grid,
             extra_callbacks=[progress],
             fresh=args.fresh,
+            settings=_run_settings(args),
         )
     if run["complete"]:
         print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")

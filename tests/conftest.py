@@ -13,6 +13,7 @@ def _isolated_environment(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("GANLIB_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("GANLIB_OFFLINE", "1")
     monkeypatch.delenv("GANLIB_SMOKE", raising=False)
+    monkeypatch.delenv("GANLIB_MNIST_FILE", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -124,7 +124,7 @@ def test_step_history_continues_across_fit_calls(dataset):
 
 def test_sample_grid_keeps_fixed_noise_and_records_frames(dataset):
     gan = _tiny_gan()
-    grid = callbacks.SampleGrid(n=4, seed=1)
+    grid = callbacks.SampleGrid(n=4, seed=1, every_n_steps=2)
     gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[grid])
     noise = grid.noise.copy()
     assert noise.shape == (4, 8)
@@ -141,11 +141,48 @@ def test_sample_grid_keeps_fixed_noise_and_records_frames(dataset):
 
 def test_sample_grid_every_n_steps_without_duplicates(dataset):
     gan = _tiny_gan()
-    every_step = callbacks.SampleGrid(n=2, every_n_epochs=0, every_n_steps=1)
-    both = callbacks.SampleGrid(n=2, every_n_epochs=1, every_n_steps=2)
-    gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[every_step, both])
-    assert [step for step, _ in every_step.frames] == [1, 2, 3, 4]
-    assert [step for step, _ in both.frames] == [2, 4]  # an epoch's end on a step-grid step: one frame
+    every_step = callbacks.SampleGrid(n=2, every_n_steps=1)
+    every_third = callbacks.SampleGrid(n=2, every_n_steps=3)
+    gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[every_step, every_third])
+    assert [step for step, _ in every_step.frames] == [1, 2, 3, 4]  # the end of training: no second frame
+    assert [step for step, _ in every_third.frames] == [3, 4]  # step 3, then the end of training
+
+
+def test_periodic_callbacks_ignore_epoch_boundaries(dataset, monkeypatch):
+    # 5,000 or 60,000 digits change the length of an epoch, not when grids and FID points come.
+    from ganlib import metrics
+
+    monkeypatch.setattr(
+        metrics, "evaluate_generator",
+        lambda *args, **kwargs: {"fid": 1.0, "confidence": 0.5, "min_share": 0.1},
+    )
+    found = []
+    for steps_per_epoch, epochs in ((1, 6), (6, 1), (4, 2)):
+        gan = _tiny_gan()
+        grid = callbacks.SampleGrid(n=2, every_n_steps=2)
+        quality = callbacks.QualityLog(judge=None, real_images=None, every_n_steps=4)
+        gan.fit(dataset, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=0, callbacks=[grid, quality])
+        found.append(([step for step, _ in grid.frames], quality.quality["step"]))
+    assert found[0] == found[1] == ([2, 4, 6], [4.0, 6.0])  # FID at step 4, and when training ends
+    assert found[2] == ([2, 4, 6, 8], [4.0, 8.0])
+    with pytest.raises(ValueError, match="every_n_steps"):
+        callbacks.SampleGrid(every_n_steps=0)
+    with pytest.raises(ValueError, match="every_n_steps"):
+        callbacks.QualityLog(None, None, every_n_steps=0)
+
+
+def test_quality_log_counts_steps_of_the_generator_across_a_resume(dataset, monkeypatch):
+    from ganlib import metrics
+
+    monkeypatch.setattr(
+        metrics, "evaluate_generator",
+        lambda *args, **kwargs: {"fid": 2.0, "confidence": 0.5, "min_share": 0.1},
+    )
+    gan = _tiny_gan()
+    gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)  # as if restored at step 3
+    quality = callbacks.QualityLog(judge=None, real_images=None, every_n_steps=4)
+    gan.fit(dataset, steps_per_epoch=6, epochs=1, verbose=0, callbacks=[quality])
+    assert quality.quality["step"] == [4.0, 8.0, 9.0] and quality.quality["fid"] == [2.0, 2.0, 2.0]
 
 
 def test_sample_grid_writes_pngs(dataset, tmp_path):
@@ -153,7 +190,7 @@ def test_sample_grid_writes_pngs(dataset, tmp_path):
 
     gan = _tiny_gan()
     folder = tmp_path / "grids"
-    grid = callbacks.SampleGrid(n=4, folder=folder)
+    grid = callbacks.SampleGrid(n=4, folder=folder, every_n_steps=2)
     gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[grid])
     files = sorted(p.name for p in folder.iterdir())
     assert files == ["samples_000002.png", "samples_000004.png"]
@@ -172,7 +209,7 @@ def test_sample_grid_without_folder_writes_nothing(dataset, tmp_path, monkeypatc
 
 def test_sample_grid_captures_the_last_step(dataset):
     gan = _tiny_gan()
-    grid = callbacks.SampleGrid(n=2, every_n_epochs=0, every_n_steps=2)
+    grid = callbacks.SampleGrid(n=2, every_n_steps=2)
     gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[grid])
     assert [step for step, _ in grid.frames] == [2, 3]  # step 3 taken when training ends
 
@@ -182,7 +219,7 @@ def test_gif_recorder_writes_a_gif(dataset, tmp_path):
 
     gan = _tiny_gan()
     path = tmp_path / "progress.gif"
-    recorder = callbacks.GifRecorder(path=path, n=4, every_n_epochs=1)
+    recorder = callbacks.GifRecorder(path=path, n=4, every_n_steps=1)
     gan.fit(dataset, steps_per_epoch=1, epochs=3, verbose=0, callbacks=[recorder])
     assert len(recorder.frames) == 3
     with Image.open(path) as gif:

@@ -5,11 +5,14 @@ on 64 real digits in batches of 16. Most run eagerly (tracing a train function c
 checks restoring into a GAN whose train function is already compiled.
 """
 
+import time
+import types
+
 import keras
 import numpy as np
 import pytest
 
-from ganlib import callbacks, checkpoints, data, models, recipes, storage, training
+from ganlib import callbacks, checkpoints, data, models, recipes, run_identity, storage, training
 
 BATCH = 16
 TINY = {"latent_dim": 8, "g_hidden": (16,), "d_hidden": (16,)}
@@ -74,7 +77,7 @@ def _fit(gan, dataset, steps, callbacks_=()):
 
 def test_round_trip_restores_every_variable_and_the_metadata(real_images, tmp_path):
     gan = _gan(seed=0)
-    history, grid = callbacks.StepHistory(), callbacks.SampleGrid(n=4, every_n_epochs=0)
+    history, grid = callbacks.StepHistory(), callbacks.SampleGrid(n=4)
     _fit(gan, _dataset(real_images), 3, [history, grid])
     path = checkpoints.save_checkpoint(
         gan, tmp_path, step=3, epoch=1, history=history.history, fixed_noise=grid.noise, elapsed_seconds=12.5
@@ -134,12 +137,12 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(real_images, tm
     _fit(straight, dataset, 5)
 
     first = _gan(seed=0)
-    history, grid = callbacks.StepHistory(), callbacks.SampleGrid(n=4, every_n_epochs=0)
+    history, grid = callbacks.StepHistory(), callbacks.SampleGrid(n=4)
     budget = callbacks.TimeBudget(3600)
     saver = checkpoints.Checkpoint(tmp_path, sample_grid=grid, history=history, time_budget=budget)
     _fit(first, dataset, 3, [history, grid, budget, saver])
     assert saver.step == 3 and saver.epoch == 1
-    assert [p.name for p in tmp_path.glob("ckpt-*")] == ["ckpt-00000003"]  # saved once: at the epoch's end
+    assert [p.name for p in tmp_path.glob("ckpt-*")] == ["ckpt-00000003"]  # saved once: when training ended
 
     # A new process: a fresh GAN and fresh callbacks, restored from the folder. The GAN's seed differs on
     # purpose: every weight, optimizer moment and random state must come from the checkpoint.
@@ -221,7 +224,7 @@ def test_interrupted_saves_are_ignored(tmp_path):
 
 def test_keep_two_prunes_older_checkpoints(real_images, tmp_path):
     gan = _gan()
-    saver = checkpoints.Checkpoint(tmp_path, every_n_epochs=0, every_n_steps=1, keep=2)
+    saver = checkpoints.Checkpoint(tmp_path, every_seconds=0, every_n_steps=1, keep=2)
     _fit(gan, _dataset(real_images), 3, [saver])
     assert sorted(p.name for p in tmp_path.glob("ckpt-*")) == ["ckpt-00000002", "ckpt-00000003"]
     assert (tmp_path / "latest").read_text().strip() == "ckpt-00000003"
@@ -255,11 +258,20 @@ def test_checkpoint_argument_checks(tmp_path):
         checkpoints.save_checkpoint(_gan(), tmp_path, step=0, epoch=0, keep=0)
 
 
-def test_min_interval_spaces_epoch_end_saves_but_not_the_final_one(tmp_path, mnist):
+def test_saves_are_scheduled_in_seconds_not_epochs(tmp_path, mnist, monkeypatch):
+    # A fake clock that reads 10 s per training step: with every_seconds=25 a save falls due every third
+    # step (30 s after the last one), whatever the epoch boundaries (every 4 steps here) are.
+    clock = {"now": 0.0}
+    monkeypatch.setattr(checkpoints, "time", types.SimpleNamespace(perf_counter=lambda: clock["now"], strftime=time.strftime))
+
+    class Tick(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            clock["now"] += 10.0
+
     gan = recipes.build_mlp_gan(seed=0, latent_dim=8, g_hidden=(16,), d_hidden=(16,))
-    dataset = data.make_image_dataset(mnist[0][:64], 16, shuffle=False)
+    dataset = data.make_image_dataset(mnist[0][:64], 16, shuffle=False)  # 4 steps per epoch
     saved = []
-    checkpoint = checkpoints.Checkpoint(tmp_path, min_interval=1e9)
+    checkpoint = checkpoints.Checkpoint(tmp_path, every_seconds=25)
     original = checkpoint.save
 
     def counting_save():
@@ -267,7 +279,98 @@ def test_min_interval_spaces_epoch_end_saves_but_not_the_final_one(tmp_path, mni
         return original()
 
     checkpoint.save = counting_save
-    gan.fit(dataset, epochs=3, verbose=0, callbacks=[checkpoint])
-    assert saved == [4, 12]  # the first epoch end, then only the end of training
-    with pytest.raises(ValueError, match="min_interval"):
-        checkpoints.Checkpoint(tmp_path, min_interval=-1)
+    gan.fit(dataset, epochs=3, verbose=0, callbacks=[Tick(), checkpoint])
+    assert saved == [3, 6, 9, 12]  # step 12 is also the end of training: not saved twice
+    assert checkpoint.epoch == 3
+    saved.clear()
+    checkpoint.every_seconds, checkpoint.every_n_steps = 0.0, 5
+    gan.fit(dataset, epochs=1, verbose=0, callbacks=[Tick(), checkpoint])
+    assert saved == [15, 16]  # every 5 steps (counted over all runs), then the end of training
+    with pytest.raises(ValueError, match="every_seconds"):
+        checkpoints.Checkpoint(tmp_path, every_seconds=-1)
+
+
+# ------------------------------------------------------------------------------------ run identity
+
+
+P2P_TINY = {"base_filters": 4, "d_base_filters": 4, "receptive_field": 16}
+
+
+def _pix2pix(**overrides):
+    model = recipes.build_pix2pix("digits-inpaint", image_shape=(16, 16, 1), seed=0, **{**P2P_TINY, **overrides})
+    model.run_eagerly = True
+    return model
+
+
+def _pairs_dataset():
+    rng = np.random.default_rng(0)
+    targets = rng.uniform(-1, 1, (16, 16, 16, 1)).astype(np.float32)
+    return data.make_pair_dataset(data.corrupt_digits(targets, hole=6, seed=0), targets, 8, shuffle=False)
+
+
+def test_changing_l1_weight_trains_anew_and_same_settings_resume(tmp_path):
+    base, dataset, seed = tmp_path / "runs", _pairs_dataset(), {"seed": 0}
+    first = _pix2pix()
+    folder = run_identity.run_folder(base, first, dataset, seed)
+    run = checkpoints.fit_resumable(first, dataset, folder, epochs=1, settings=seed)
+    assert run["resumed_from"] is None and run["step"] == 2 and run["folder"] == folder
+    assert folder.parent == base and len(folder.name) == run_identity.FINGERPRINT_LENGTH
+
+    # The learner sets L1_WEIGHT = 10 and runs the cell again: another folder, a new run from step 0.
+    other = _pix2pix(l1_weight=10.0)
+    other_folder = run_identity.run_folder(base, other, dataset, seed)
+    assert other_folder != folder
+    other_run = checkpoints.fit_resumable(other, dataset, other_folder, epochs=2, settings=seed)
+    assert other_run["resumed_from"] is None and other_run["step"] == 4  # trained, not restored
+    assert run_identity.read_settings(other_folder)["l1_weight"] == 10.0
+    assert checkpoints.latest_checkpoint(folder).name == "ckpt-00000002"  # the first run is kept
+
+    # Back to λ = 100 (a new GAN object, as after a kernel restart): the first run resumes.
+    again = _pix2pix()
+    assert run_identity.run_folder(base, again, dataset, seed) == folder
+    resumed = checkpoints.fit_resumable(again, dataset, folder, epochs=2, settings=seed)
+    assert resumed["resumed_from"] == 2 and resumed["step"] == 4 and resumed["steps_this_run"] == 2
+
+
+def test_a_changed_learning_rate_or_seed_gets_its_own_folder(real_images):
+    dataset = data.make_image_dataset(real_images, BATCH, shuffle=False)
+    folder = run_identity.run_folder("base", _gan(), dataset, {"seed": 0})
+    assert run_identity.run_folder("base", _gan(), dataset, {"seed": 0}) == folder  # two builds agree
+    assert run_identity.run_folder("base", _gan(g_lr=1e-4), dataset, {"seed": 0}) != folder
+    assert run_identity.run_folder("base", _gan(d_lr=1e-4), dataset, {"seed": 0}) != folder
+    assert run_identity.run_folder("base", _gan(label_smoothing=0.0), dataset, {"seed": 0}) != folder
+    assert run_identity.run_folder("base", _gan(seed=1), dataset, {"seed": 0}) != folder  # weights' seed
+    assert run_identity.run_folder("base", _gan(), dataset, {"seed": 1}) != folder  # the caller's settings
+    larger_batches = data.make_image_dataset(real_images, 2 * BATCH, shuffle=False)
+    assert run_identity.run_folder("base", _gan(), larger_batches, {"seed": 0}) != folder
+    more_data = data.make_image_dataset(np.concatenate([real_images] * 2), BATCH, shuffle=False)
+    assert run_identity.run_folder("base", _gan(), more_data, {"seed": 0}) != folder
+
+
+def test_a_folder_with_a_run_of_other_settings_is_refused_in_one_line(real_images, tmp_path):
+    dataset = data.make_image_dataset(real_images, BATCH, shuffle=False)
+    checkpoints.fit_resumable(_gan(), dataset, tmp_path, epochs=1)
+    before = checkpoints.latest_checkpoint(tmp_path)
+    with pytest.raises(run_identity.OtherSettingsError) as raised:
+        checkpoints.fit_resumable(_gan(g_lr=1e-4), dataset, tmp_path, epochs=2)
+    message = str(raised.value)
+    assert "\n" not in message and "fresh=True" in message
+    assert "g_optimizer.learning_rate: 0.0005 there, 0.0001 here" in message
+    assert checkpoints.latest_checkpoint(tmp_path) == before  # nothing resumed, nothing overwritten
+    run = checkpoints.fit_resumable(_gan(g_lr=1e-4), dataset, tmp_path, epochs=1, fresh=True)
+    assert run["resumed_from"] is None and run["step"] == 4
+    assert run_identity.read_settings(tmp_path)["g_optimizer"]["learning_rate"] == pytest.approx(1e-4)
+
+
+def test_a_run_without_recorded_settings_is_refused(tmp_path):
+    checkpoints.save_checkpoint(_gan(), tmp_path, step=1, epoch=0)  # as made before settings were recorded
+    with pytest.raises(run_identity.OtherSettingsError, match="not recorded.*fresh=True"):
+        checkpoints.fit_resumable(_gan(), data.make_image_dataset(np.zeros((16, 28, 28), np.uint8), BATCH), tmp_path, epochs=1)
+
+
+def test_first_difference_names_the_setting_and_both_values():
+    assert run_identity.first_difference({"a": {"b": 1}}, {"a": {"b": 2}}) == "a.b: 1 there, 2 here"
+    assert run_identity.first_difference({"a": [1, 2]}, {"a": [1, 2, 3]}) == "a: 2 entries there, 3 here"
+    assert run_identity.first_difference({"a": 1}, {"a": 1, "c": 0}) == "c only here"
+    assert run_identity.first_difference({"x": [1.0]}, {"x": [1.0]}) is None
+    assert run_identity.fingerprint({"a": 1, "b": 2}) == run_identity.fingerprint({"b": 2, "a": 1})

@@ -280,7 +280,21 @@ def test_an_interrupted_run_saves_and_resumes_where_it_stopped(tiny_offline, tmp
     # the unfinished epoch runs again from its start (6 steps of 100 digits), keeping the 4 steps' training
     assert _history_length(out) == 10
     frames = sorted(p.name for p in (out / "samples").glob("samples_*.png"))
-    assert frames == ["samples_000010.png"]  # grids are taken at epoch ends
+    assert frames == ["samples_000010.png"]  # grids every 100 steps, and one when training ends
+
+
+def test_other_settings_into_an_old_out_are_refused_in_one_line(tiny_offline, tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["train", "gan", "--batch-size", "200", "--epochs", "1", "--out", str(out)]
+    assert _run(args, capsys)[0] == 0
+    code, stdout, err = _run([*args, "--seed", "1"], capsys)
+    assert code == 2 and "Resuming" not in stdout
+    assert err.count("\n") == 1 and "other settings (settings.seed: 0 there, 1 here)" in err and "--fresh" in err
+    code, _, err = _run([*args[:-4], "--batch-size", "100", "--epochs", "1", "--out", str(out)], capsys)
+    assert code == 2 and "data.batch_shapes[0][0]: 200 there, 100 here" in err
+    assert _history_length(out) == 3  # the old run is untouched
+    code, stdout, _ = _run([*args, "--seed", "1", "--fresh"], capsys)
+    assert code == 0 and "starting a new run" in stdout
 
 
 def test_sigterm_during_training_saves_a_checkpoint(tiny_offline, tmp_path, capsys, monkeypatch):

@@ -97,6 +97,71 @@ def test_checksum_mismatch_is_a_clear_error_and_leaves_no_file(online_mirror, mo
     assert list(config.data_dir().iterdir()) == []
 
 
+def _mnist_file(path, n=20, **changes):
+    """A small file in the Keras mnist.npz layout, with ``changes`` to some arrays (``None`` drops one)."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (n, 28, 28), dtype=np.uint8),
+        "y_train": np.arange(n, dtype=np.uint8) % 10,
+        "x_test": rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
+        "y_test": np.arange(4, dtype=np.uint8),
+    }
+    arrays.update(changes)
+    np.savez(path, **{key: value for key, value in arrays.items() if value is not None})
+    return arrays
+
+
+def test_local_mnist_file_is_used_and_named(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "mnist.npz"
+    arrays = _mnist_file(path)
+    monkeypatch.setenv("GANLIB_MNIST_FILE", str(path))  # wins over GANLIB_OFFLINE=1 (set by conftest)
+    for source in ("auto", "keras"):
+        images, labels = data.load_mnist(source)
+        np.testing.assert_array_equal(images, arrays["x_train"])
+        assert labels.dtype == np.int64 and labels.tolist() == [i % 10 for i in range(20)]
+        assert capsys.readouterr().out.strip() == (
+            f"MNIST source: the local file {path} (20 train digits; GANLIB_MNIST_FILE is set)."
+        )
+    images, labels = data.load_mnist(split="test", verbose=False)
+    assert images.shape == (4, 28, 28) and labels.tolist() == [0, 1, 2, 3]
+    assert len(data.load_mnist("bundled", verbose=False)[0]) == 5000  # an explicit "bundled" still is
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"y_test": None}, r"missing array\(s\) \['y_test'\]"),
+        ({"x_train": np.zeros((20, 28, 28), np.float32)}, "x_train has dtype float32, expected uint8"),
+        ({"x_train": np.zeros((20, 32, 32), np.uint8)}, r"x_train has shape \(20, 32, 32\), expected \(N, 28, 28\)"),
+        ({"y_train": np.zeros(20, np.float64)}, "y_train has dtype float64, expected integers"),
+        ({"y_train": np.zeros(19, np.uint8)}, r"y_train has shape \(19,\), expected \(20,\)"),
+        ({"y_train": np.full(20, 10, np.uint8)}, "y_train holds labels 10..10, expected 0..9"),
+    ],
+)
+def test_a_wrong_local_mnist_file_is_one_clear_error(tmp_path, monkeypatch, changes, message):
+    path = tmp_path / "mnist.npz"
+    _mnist_file(path, **changes)
+    monkeypatch.setenv("GANLIB_MNIST_FILE", str(path))
+    with pytest.raises(ValueError, match=f"GANLIB_MNIST_FILE={path}: {message}") as raised:
+        data.load_mnist()
+    assert "\n" not in str(raised.value)
+
+
+def test_a_local_mnist_file_that_is_not_an_npz_is_one_clear_error(tmp_path, monkeypatch):
+    text, array, missing = tmp_path / "mnist.txt", tmp_path / "mnist.npy", tmp_path / "nowhere.npz"
+    text.write_text("not an archive")
+    np.save(array, np.zeros((3, 28, 28), np.uint8))
+    for path, message in (
+        (text, "is not a readable .npz archive"),
+        (array, "is a single .npy array, not an .npz archive"),
+        (missing, "no such file"),
+    ):
+        monkeypatch.setenv("GANLIB_MNIST_FILE", str(path))
+        with pytest.raises(ValueError, match=message) as raised:
+            data.load_mnist()
+        assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
 def test_bad_arguments_are_rejected():
     with pytest.raises(ValueError, match="source"):
         data.load_mnist(source="web")

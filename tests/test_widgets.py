@@ -49,21 +49,53 @@ def test_loss_and_d_steps_changes_recompile_without_losing_weights(panel):
     panel.train(2)
     g_before = _weights(panel.gan.generator)
     d_iterations = int(panel.gan.d_optimizer.iterations.numpy())
-    panel.controls["loss"].value = "hinge"
+    panel.controls["loss"].value = "least_squares"
     panel.controls["d_steps"].value = 2
     panel.train(3)
-    assert panel.gan.loss_family == "hinge" and panel.gan.d_steps == 2
+    assert panel.gan.loss_family == "least_squares" and panel.gan.d_steps == 2
     assert int(panel.gan.d_optimizer.iterations.numpy()) == d_iterations + 6
     assert _changed(g_before, panel.gan.generator)
     assert "now using loss, d_steps" in panel.status.value
 
 
-def test_label_smoothing_is_ignored_for_losses_without_it(panel):
-    panel.controls["loss"].value = "wasserstein"
-    panel.controls["label_smoothing"].value = 0.2
-    assert panel.settings()["label_smoothing"] == 0.0
-    panel.train(2)
-    assert panel.gan.loss_family == "wasserstein"
+def test_the_panel_offers_only_the_losses_lesson_1_teaches(panel):
+    assert panel.controls["loss"].options == ("non_saturating", "minimax", "least_squares")
+    with pytest.raises(ValueError, match="loss"):
+        widgets.training_panel(np.zeros((64, 28, 28), np.uint8), loss="wasserstein")
+
+
+@pytest.mark.parametrize("loss", widgets.PANEL_LOSSES)
+def test_every_offered_loss_trains_and_resets_with_the_largest_label_smoothing(panel, loss):
+    panel.controls["label_smoothing"].value = panel.controls["label_smoothing"].max
+    panel.controls["loss"].value = loss
+    panel.controls["d_steps"].value = panel.controls["d_steps"].max
+    panel.on_train_clicked(panel.train_button)
+    assert panel.gan.loss_family == loss and panel.gan.label_smoothing == pytest.approx(0.3)
+    assert "Step 4" in panel.status.value, panel.status.value
+    panel.on_reset_clicked(panel.reset_button)
+    assert "New GAN" in panel.status.value and panel.gan.loss_family == loss
+    panel.on_train_clicked(panel.train_button)
+    assert "Step 4" in panel.status.value, panel.status.value
+
+
+def test_every_offered_latent_size_and_batch_size_trains(panel, monkeypatch):
+    build = widgets.recipes.build_mlp_gan
+
+    def eager_gan(*args, **kwargs):  # tracing a train function per latent size would cost minutes
+        gan = build(*args, **kwargs)
+        gan.run_eagerly = True
+        return gan
+
+    monkeypatch.setattr(widgets.recipes, "build_mlp_gan", eager_gan)
+    panel.gan.run_eagerly = True
+    for latent_dim in panel.controls["latent_dim"].options:
+        panel.controls["latent_dim"].value = latent_dim
+        panel.train(1)
+        assert panel.gan.latent_dim == latent_dim
+    for batch_size in panel.controls["batch_size"].options:
+        panel.controls["batch_size"].value = batch_size
+        panel.on_train_clicked(panel.train_button)
+        assert "Step" in panel.status.value and "stopped" not in panel.status.value, panel.status.value
 
 
 def test_latent_size_change_starts_a_new_gan(panel):
@@ -91,3 +123,12 @@ def test_a_failing_run_is_reported_in_the_status_line(panel, monkeypatch):
     panel.on_train_clicked(panel.train_button)
     assert "simulated failure" in panel.status.value
     assert not panel.train_button.disabled and not panel.reset_button.disabled
+
+
+def test_a_failing_reset_is_reported_in_the_status_line(panel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated build failure")
+
+    monkeypatch.setattr(widgets.recipes, "build_mlp_gan", broken)
+    panel.on_reset_clicked(panel.reset_button)
+    assert "Reset failed" in panel.status.value and "simulated build failure" in panel.status.value
