@@ -33,6 +33,7 @@ harmless, but not the masks one device would draw.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import keras
@@ -276,6 +277,16 @@ class GAN(_Players):
                 f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
         self.gradient_penalty_weight = float(gradient_penalty_weight)
+        if self.gradient_penalty_weight and self.distribute_strategy.num_replicas_in_sync > 1 and any(
+            isinstance(layer, keras.layers.BatchNormalization) for layer in self.discriminator._flatten_layers()
+        ):
+            warnings.warn(
+                "The gradient penalty with batch normalization in the critic is not exact under tf.distribute "
+                "(the penalty's second-order gradients through synchronized batch norm differ from one device's), "
+                "and WGAN-GP advises against batch norm in the critic anyway: build it without (e.g. "
+                "`recipes.build_dcgan(loss='wasserstein', d_batch_norm=False)`).",
+                stacklevel=2,
+            )
 
     def sample_noise(self, batch_size):
         """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
