@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="pix2pix only: which paired data (default digits-inpaint)",
     )
     train.add_argument("--size", type=_positive_int, help="pix2pix only: image side (default: the dataset's)")
+    train.add_argument(
+        "--distribute",
+        action="store_true",
+        help="train on every device visible (GPUs, a TPU, TF_CONFIG's machines, GANLIB_CPU_DEVICES) "
+        "with tf.distribute; --batch-size is the global batch, split over the replicas",
+    )
 
     sample = commands.add_parser("sample", help="draw digits from a trained generator")
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
@@ -97,6 +103,7 @@ def train(args) -> None:
         raise CLIError(f"--out {args.out} exists and is not a folder")
     if args.seed < 0:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
+    args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
     if args.model == "pix2pix":
         return _train_pix2pix(args)
@@ -107,10 +114,11 @@ def train(args) -> None:
     images, _ = data.load_mnist()
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
+    _check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     _fit_and_save(
         args,
-        build(seed=args.seed),
+        build(seed=args.seed, strategy=args.strategy),
         data.make_image_dataset(images, batch_size, seed=args.seed),
         len(images) // batch_size,
         callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed),
@@ -131,10 +139,11 @@ def _train_pix2pix(args) -> None:
         raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
     if batch_size > len(inputs):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
+    _check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     _fit_and_save(
         args,
-        recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed),
+        recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed, strategy=args.strategy),
         data.make_pair_dataset(inputs, targets, batch_size, name=args.dataset, seed=args.seed),
         len(inputs) // batch_size,
         callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview),
@@ -152,6 +161,24 @@ def _run_settings(args) -> dict:
     return settings
 
 
+def _strategy(args, config):
+    """``--distribute``: the strategy for the visible devices (it prints its choice); else ``None``."""
+    if not getattr(args, "distribute", False):
+        return None
+    try:
+        return config.distribution_strategy()
+    except RuntimeError as error:
+        raise CLIError(str(error)) from None
+
+
+def _check_split(batch_size, strategy) -> None:
+    if strategy is not None and batch_size % strategy.num_replicas_in_sync:
+        replicas = strategy.num_replicas_in_sync
+        raise CLIError(
+            f"--batch-size {batch_size} does not split evenly over {replicas} replicas: use a multiple of {replicas}"
+        )
+
+
 def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
     """Train with checkpoints (resuming from --out), then save the players, the history and the samples."""
     from ganlib import callbacks, checkpoints, training
@@ -162,6 +189,9 @@ def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, 
     else:
         progress = callbacks.ProgressBar(total_steps=args.epochs * steps_per_epoch, metrics=metrics)
     history = callbacks.StepHistory()
+    if getattr(args, "strategy", None) is not None:
+        replicas = args.strategy.num_replicas_in_sync
+        what += f" on {replicas} replica{'s' * (replicas != 1)}"
     print(f"Training {what} into {args.out}/ …")
     start = time.perf_counter()
     with _stop_on_signals():

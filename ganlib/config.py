@@ -6,6 +6,9 @@ and call again:
 * ``GANLIB_SMOKE=1`` — smoke mode: every notebook shrinks to tiny data and a few steps (used by CI).
 * ``GANLIB_OFFLINE=1`` — never try the network; use the data that ships inside pip packages.
 * ``GANLIB_DATA_DIR=/some/folder`` — where downloads and cached artefacts go.
+* ``GANLIB_CPU_DEVICES=N`` — split the CPU into N logical devices, so that :func:`distribution_strategy`
+  trains on N replicas even on a laptop. Read by :func:`configure_cpu_devices`, which must run before
+  TensorFlow starts (the first TensorFlow operation); set the variable before starting Python.
 """
 
 from __future__ import annotations
@@ -97,3 +100,130 @@ def describe_devices() -> str:
             f"GPU: {gpu_line}",
         ]
     )
+
+
+# ------------------------------------------------------------------------------------------ tf.distribute
+
+CPU_DEVICES_VARIABLE = "GANLIB_CPU_DEVICES"
+
+
+def cpu_devices() -> int:
+    """Return the number of logical CPU devices asked for by ``GANLIB_CPU_DEVICES`` (1 when unset)."""
+    text = os.environ.get(CPU_DEVICES_VARIABLE, "").strip()
+    if not text:
+        return 1
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(
+            f"Expected {CPU_DEVICES_VARIABLE} to be a whole number >= 1. Received: {CPU_DEVICES_VARIABLE}={text!r}"
+        )
+    return count
+
+
+def configure_cpu_devices(count: int | None = None) -> int:
+    """Split the CPU into ``count`` logical devices (default: ``GANLIB_CPU_DEVICES``); return how many there are.
+
+    TensorFlow fixes its devices when it starts, at its first operation, so this must run before that:
+    first thing in a script, or in a fresh process. Calling it again with the same count is harmless.
+
+    Args:
+        count: logical CPU devices wanted; 1 leaves the CPU whole.
+
+    Returns:
+        The number of logical CPU devices TensorFlow now has.
+
+    Raises:
+        RuntimeError: if TensorFlow has already started with a different number of CPU devices.
+    """
+    import tensorflow as tf
+
+    count = cpu_devices() if count is None else _checks.positive_int("count", count)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    current = tf.config.get_logical_device_configuration(cpu)
+    if count == (len(current) if current else 1):
+        return count
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * count)
+    except RuntimeError:
+        have = len(tf.config.list_logical_devices("CPU"))
+        if have == count:
+            return count
+        raise RuntimeError(
+            f"TensorFlow has already started with {have} CPU device(s), so it cannot be split into {count}. "
+            f"Set {CPU_DEVICES_VARIABLE}={count} before starting Python (e.g. `{CPU_DEVICES_VARIABLE}={count} "
+            "python -m ganlib train dcgan --distribute ...`), or run the training in a fresh process."
+        ) from None
+    return count
+
+
+def _tpu_resolver():
+    """Return a ``TPUClusterResolver`` when a TPU is visible (a TPU VM, Colab, ``TPU_NAME``), else ``None``."""
+    import tensorflow as tf
+
+    name = os.environ.get("TPU_NAME")
+    local = Path("/dev/accel0").exists() or bool(tf.config.list_physical_devices("TPU"))
+    if not (name or local or os.environ.get("COLAB_TPU_ADDR")):
+        return None  # no sign of a TPU: do not let the resolver probe the network for one
+    try:
+        return tf.distribute.cluster_resolver.TPUClusterResolver(tpu=name or ("local" if local else None))
+    except (ValueError, RuntimeError):
+        return None
+
+
+def distribution_strategy(verbose: bool = True):
+    """Return the ``tf.distribute`` strategy for the devices this process can see, and say which in one line.
+
+    In order of preference:
+
+    * a TPU (Colab, a TPU VM, or ``TPU_NAME``) — ``TPUStrategy`` over its cores;
+    * ``TF_CONFIG`` set — ``MultiWorkerMirroredStrategy``: one replica per device on every machine listed;
+    * several GPUs — ``MirroredStrategy`` over all of them;
+    * ``GANLIB_CPU_DEVICES=N`` with N > 1 — ``MirroredStrategy`` over N logical CPU devices (the same code
+      path as several GPUs, for trying it on a laptop; no faster, the cores are shared);
+    * else TensorFlow's default strategy: one replica, on the GPU when there is one.
+
+    Build and compile the models inside ``strategy.scope()`` (the builders of :mod:`ganlib.recipes` take
+    ``strategy=``), and batch the dataset at the *global* batch size: each step splits it over
+    ``strategy.num_replicas_in_sync`` replicas. Call this first, before any other TensorFlow work, so that
+    ``GANLIB_CPU_DEVICES`` and the TPU or cluster set-up can take effect.
+
+    Args:
+        verbose: print the one-line choice.
+
+    Returns:
+        A ``tf.distribute.Strategy``.
+    """
+    import tensorflow as tf
+
+    configure_cpu_devices()
+    resolver = _tpu_resolver()
+    if resolver is not None:
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+        strategy = tf.distribute.TPUStrategy(resolver)
+        what = "TPUStrategy over the TPU's cores"
+    elif os.environ.get("TF_CONFIG"):
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        workers = strategy.cluster_resolver.cluster_spec().num_tasks("worker")
+        what = f"MultiWorkerMirroredStrategy over {workers} worker(s) of TF_CONFIG"
+    elif len(tf.config.list_physical_devices("GPU")) > 1:
+        strategy = tf.distribute.MirroredStrategy()
+        what = f"MirroredStrategy over {len(tf.config.list_physical_devices('GPU'))} GPUs"
+    elif len(cpus := tf.config.list_logical_devices("CPU")) > 1:
+        strategy = tf.distribute.MirroredStrategy([device.name for device in cpus])
+        what = f"MirroredStrategy over {len(cpus)} logical CPU devices ({CPU_DEVICES_VARIABLE})"
+    else:
+        strategy = tf.distribute.get_strategy()
+        device = "the GPU" if tf.config.list_physical_devices("GPU") else "the CPU"
+        what = f"the default strategy on {device}"
+    if verbose:
+        print(f"tf.distribute: {describe_replicas(strategy.num_replicas_in_sync)} — {what}.")
+    return strategy
+
+
+def describe_replicas(count: int) -> str:
+    """``"1 replica"``, ``"2 replicas"``, ..."""
+    return f"{count} replica" + ("" if count == 1 else "s")

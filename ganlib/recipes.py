@@ -3,9 +3,16 @@
 A recipe is a plain dict of hyper-parameters; :func:`build_mlp_gan` and :func:`build_dcgan` turn one into a
 compiled :class:`ganlib.training.GAN`. Change a value by passing it: ``build_mlp_gan(d_lr=2e-3)``.
 :data:`RECIPES` maps the CLI's model names to both.
+
+Each builder takes ``strategy=``, a ``tf.distribute`` strategy (see
+:func:`ganlib.config.distribution_strategy`), and builds and compiles the model inside its scope; the
+default is the strategy in scope (none: one device). ``batch_size`` is then the *global* batch: each step
+splits it over the strategy's replicas.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import keras
 
@@ -60,49 +67,58 @@ def settings(recipe: dict, **overrides) -> dict:
     return hp
 
 
-def build_mlp_gan(seed: int | None = 0, image_shape=(28, 28, 1), **overrides) -> training.GAN:
+def _scope(strategy):
+    """The scope of ``strategy``; none (the current one) when ``strategy`` is ``None``."""
+    return contextlib.nullcontext() if strategy is None else strategy.scope()
+
+
+def build_mlp_gan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **overrides) -> training.GAN:
     """Build and compile the lesson-1 GAN from :data:`MLP_GAN` (with ``overrides``).
 
     Args:
         seed: seeds the weights of both players and the training noise.
         image_shape: shape of the images.
+        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
         **overrides: any key of :data:`MLP_GAN` (``batch_size`` is for the dataset and ignored here).
 
     Returns:
         A compiled :class:`ganlib.training.GAN`.
     """
     hp = settings(MLP_GAN, **overrides)
-    generator = models.build_mlp_generator(hp["latent_dim"], hp["g_hidden"], image_shape, seed=seed)
-    discriminator = models.build_mlp_discriminator(
-        image_shape, hp["d_hidden"], dropout=hp["dropout"], seed=None if seed is None else seed + 1000
-    )
-    return _compiled_gan(generator, discriminator, hp, seed)
+    with _scope(strategy):
+        generator = models.build_mlp_generator(hp["latent_dim"], hp["g_hidden"], image_shape, seed=seed)
+        discriminator = models.build_mlp_discriminator(
+            image_shape, hp["d_hidden"], dropout=hp["dropout"], seed=None if seed is None else seed + 1000
+        )
+        return _compiled_gan(generator, discriminator, hp, seed)
 
 
-def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), **overrides) -> training.GAN:
+def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **overrides) -> training.GAN:
     """Build and compile the lesson-2 DCGAN from :data:`DCGAN` (with ``overrides``).
 
     Args:
         seed: seeds the weights of both players and the training noise.
         image_shape: ``(28, 28, C)``, ``(32, 32, C)`` or ``(64, 64, C)``.
+        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
         **overrides: any key of :data:`DCGAN` (``batch_size`` is for the dataset and ignored here).
 
     Returns:
         A compiled :class:`ganlib.training.GAN` (with an EMA generator when ``ema_decay`` is set).
     """
     hp = settings(DCGAN, **overrides)
-    generator = models.build_dcgan_generator(
-        hp["latent_dim"], image_shape, hp["base_filters"], hp["kernel_size"], seed=seed
-    )
-    discriminator = models.build_dcgan_discriminator(
-        image_shape,
-        hp["d_base_filters"],
-        hp["kernel_size"],
-        dropout=hp["dropout"],
-        batch_norm=hp["d_batch_norm"],
-        seed=None if seed is None else seed + 1000,
-    )
-    return _compiled_gan(generator, discriminator, hp, seed)
+    with _scope(strategy):
+        generator = models.build_dcgan_generator(
+            hp["latent_dim"], image_shape, hp["base_filters"], hp["kernel_size"], seed=seed
+        )
+        discriminator = models.build_dcgan_discriminator(
+            image_shape,
+            hp["d_base_filters"],
+            hp["kernel_size"],
+            dropout=hp["dropout"],
+            batch_norm=hp["d_batch_norm"],
+            seed=None if seed is None else seed + 1000,
+        )
+        return _compiled_gan(generator, discriminator, hp, seed)
 
 
 def _compiled_gan(generator, discriminator, hp: dict, seed) -> training.GAN:
@@ -146,7 +162,7 @@ PIX2PIX_DATASETS = {
 
 
 def build_pix2pix(
-    dataset: str = "digits-inpaint", image_shape=None, seed: int | None = 0, **overrides
+    dataset: str = "digits-inpaint", image_shape=None, seed: int | None = 0, strategy=None, **overrides
 ) -> training.Pix2Pix:
     """Build and compile the lesson-3 pix2pix model from :data:`PIX2PIX` for ``dataset``.
 
@@ -156,6 +172,7 @@ def build_pix2pix(
         image_shape: shape of the *input* images (default: 32×32×1 digits, 64×64×1 photos, 256×256×3
             facades).
         seed: seeds both networks.
+        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
         **overrides: any key of :data:`PIX2PIX` (``batch_size`` is for the dataset and ignored here);
             ``gan_weight=0`` gives the L1-only baseline.
 
@@ -168,23 +185,24 @@ def build_pix2pix(
     default_shapes = {"digits-inpaint": (32, 32, 1), "photos-colorize": (64, 64, 1), "facades": (256, 256, 3)}
     image_shape = default_shapes[dataset] if image_shape is None else tuple(image_shape)
     colorize = dataset == "photos-colorize"
-    generator = models.build_unet_generator(
-        image_shape, hp["base_filters"], dropout=hp["dropout"], colorize=colorize, seed=seed
-    )
-    discriminator = models.build_patchgan_discriminator(
-        image_shape,
-        target_channels=3 if colorize else image_shape[-1],
-        receptive_field=hp["receptive_field"],
-        base_filters=hp["d_base_filters"],
-        seed=None if seed is None else seed + 1000,
-    )
-    model = training.Pix2Pix(
-        generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"], seed=seed
-    )
-    model.compile(
-        d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
-        g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),
-        loss=hp["loss"],
-        label_smoothing=hp["label_smoothing"],
-    )
-    return model
+    with _scope(strategy):
+        generator = models.build_unet_generator(
+            image_shape, hp["base_filters"], dropout=hp["dropout"], colorize=colorize, seed=seed
+        )
+        discriminator = models.build_patchgan_discriminator(
+            image_shape,
+            target_channels=3 if colorize else image_shape[-1],
+            receptive_field=hp["receptive_field"],
+            base_filters=hp["d_base_filters"],
+            seed=None if seed is None else seed + 1000,
+        )
+        model = training.Pix2Pix(
+            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"], seed=seed
+        )
+        model.compile(
+            d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
+            g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),
+            loss=hp["loss"],
+            label_smoothing=hp["label_smoothing"],
+        )
+        return model

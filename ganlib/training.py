@@ -18,10 +18,26 @@ normalise all-real and all-fake batches with their own statistics.
 
 ``Pix2Pix`` is the conditional game of lesson 3: a generator translating images and a discriminator judging
 ``(input, output)`` pairs patch by patch, trained on ``(inputs, targets)`` batches with an added L1 term.
+
+Both train unchanged under ``tf.distribute`` (build and compile them inside ``strategy.scope()``; see
+:func:`ganlib.config.distribution_strategy`). Each replica gets a shard of the global batch. The loss
+functions of :mod:`ganlib.losses` return means over the shard, so a replica multiplies each loss it
+differentiates by ``shard size / global batch size``: the sum over replicas, which the optimizer takes when
+it all-reduces the gradients, is then the gradient of the mean over the *global* batch, exactly as on one
+device (what ``tf.nn.compute_average_loss`` does with per-example losses). Regularisation losses of the
+layers, which every replica adds in full, count ``1 / replicas`` each. Reported metrics are all-reduced to
+their global-batch values before they reach the trackers. The noise and the gradient-penalty weights are
+drawn for the whole global batch on every replica (same seed state everywhere) and each replica takes its
+slice, so a step draws what it would draw on one device. Batch normalisation in the players is switched to
+``synchronized=True`` when the model is built under a strategy with several replicas, so batch statistics
+(and the moving averages, and with them the EMA generator) are those of the global batch on every replica.
+Dropout masks are drawn per replica from identical seed states, so they repeat across replicas: statistically
+harmless, but not the masks one device would draw.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import keras
@@ -34,6 +50,84 @@ from ganlib.storage import load_model  # noqa: F401 (re-exported: `training.load
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
+class _Shard:
+    """This replica's part of the global batch, and how to turn its means into global-batch ones.
+
+    On one replica (no strategy, or the default one) every method is the identity, so a single-device step
+    runs exactly the operations it always did.
+
+    Args:
+        size: the number of examples on this replica (a scalar tensor or int).
+    """
+
+    def __init__(self, size):
+        context = tf.distribute.get_replica_context()
+        self.replicas = 1 if context is None else context.num_replicas_in_sync
+        self.size = size
+        self.total = size
+        self.start = 0
+        self.scale = 1.0
+        if self.replicas == 1:
+            return
+        self._context = context
+        # Every replica's size, by replica: shards may differ by one when the global batch does not divide.
+        mine = tf.one_hot(context.replica_id_in_sync_group, self.replicas) * tf.cast(size, tf.float32)
+        sizes = context.all_reduce(tf.distribute.ReduceOp.SUM, mine)
+        self.total = tf.cast(tf.reduce_sum(sizes), tf.int32)
+        before = tf.range(self.replicas) < context.replica_id_in_sync_group
+        self.start = tf.cast(tf.reduce_sum(tf.where(before, sizes, 0.0)), tf.int32)
+        self.scale = tf.cast(size, tf.float32) / tf.reduce_sum(sizes)
+
+    def take(self, values):
+        """This replica's rows of ``values``, drawn for the whole global batch."""
+        return values if self.replicas == 1 else values[self.start : self.start + self.size]
+
+    def to_minimise(self, mean_loss, regularisation=None):
+        """The loss this replica differentiates: its share of the global-batch mean, plus ``1 / replicas``
+        of a regularisation term (which every replica computes in full)."""
+        if self.replicas == 1:
+            return mean_loss if regularisation is None else mean_loss + regularisation
+        loss = mean_loss * self.scale
+        return loss if regularisation is None else loss + regularisation / self.replicas
+
+    def global_mean(self, mean_value):
+        """The mean over the global batch of a value averaged over this replica's shard (same on every replica)."""
+        if self.replicas == 1:
+            return mean_value
+        return self._context.all_reduce(tf.distribute.ReduceOp.SUM, mean_value * self.scale)
+
+
+def _check_created_in_scope(name: str, variables) -> None:
+    """Under a strategy with several replicas, require ``variables`` to have been created in its scope."""
+    if not tf.distribute.has_strategy():
+        return
+    strategy = tf.distribute.get_strategy()
+    if strategy.num_replicas_in_sync == 1:
+        return
+    for variable in variables:
+        if not strategy.extended.variable_created_in_scope(getattr(variable, "value", variable)):
+            raise ValueError(
+                f"The {name} was created outside `strategy.scope()`, so its variables are not mirrored on the "
+                f"{strategy.num_replicas_in_sync} replicas. Build the players, the optimizers and the GAN "
+                "inside `with strategy.scope():` (the builders of ganlib.recipes take `strategy=`)."
+            )
+
+
+def _regularisation(model):
+    """The sum of ``model``'s regularisation losses, or ``None`` when it has none."""
+    return tf.add_n([tf.cast(loss, tf.float32) for loss in model.losses]) if model.losses else None
+
+
+def _synchronize_batch_norm(*models) -> None:
+    """Under a strategy with several replicas, let batch normalisation use the global batch's statistics."""
+    if not tf.distribute.has_strategy() or tf.distribute.get_strategy().num_replicas_in_sync == 1:
+        return
+    for model in models:
+        for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, keras.layers.BatchNormalization):
+                layer.synchronized = True
+
+
 class _Players(keras.Model):
     """What the two-player models share: metric trackers, the optimizers' check, ``fit`` without a
     shuffle of its own, and saving the players."""
@@ -41,10 +135,14 @@ class _Players(keras.Model):
     metric_names: tuple[str, ...] = ()
 
     def _init_players(self, generator, discriminator, seed):
+        _check_created_in_scope("generator", generator.weights)
+        _check_created_in_scope("discriminator", discriminator.weights)
+        _synchronize_batch_norm(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        self.built = True  # the players are built; `fit` under a strategy would otherwise try to call us
 
     @property
     def sampler(self):
@@ -70,15 +168,26 @@ class _Players(keras.Model):
         self.label_smoothing = _checks.fraction("label_smoothing", label_smoothing)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        # Create the optimizers' state now, inside the strategy's scope (a first step inside
+        # `strategy.run` could not create mirrored variables), so checkpoints see them too.
+        with self.distribute_strategy.scope():
+            for name, optimizer, player in (
+                ("d_optimizer", d_optimizer, self.discriminator),
+                ("g_optimizer", g_optimizer, self.generator),
+            ):
+                _check_created_in_scope(name, [optimizer.iterations])
+                if not optimizer.built:
+                    optimizer.build(player.trainable_variables)
 
     def _d_loss(self, real_logits, fake_logits):
         if self.loss_family in losses.SUPPORTS_LABEL_SMOOTHING:
             return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         return self.d_loss_fn(real_logits, fake_logits)
 
-    def _report(self, results: dict) -> dict:
+    def _report(self, results: dict, shard: _Shard) -> dict:
+        """Update the trackers with the global-batch means of ``results`` (per-replica means)."""
         for name, value in results.items():
-            self.trackers[name].update_state(value)
+            self.trackers[name].update_state(shard.global_mean(value))
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
     def fit(self, x=None, *args, shuffle=False, **kwargs):
@@ -173,41 +282,61 @@ class GAN(_Players):
                 f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
             )
         self.gradient_penalty_weight = float(gradient_penalty_weight)
+        if self.gradient_penalty_weight and self.distribute_strategy.num_replicas_in_sync > 1 and any(
+            isinstance(layer, keras.layers.BatchNormalization) for layer in self.discriminator._flatten_layers()
+        ):
+            warnings.warn(
+                "The gradient penalty with batch normalization in the critic is not exact under tf.distribute "
+                "(the penalty's second-order gradients through synchronized batch norm differ from one device's), "
+                "and WGAN-GP advises against batch norm in the critic anyway: build it without (e.g. "
+                "`recipes.build_dcgan(loss='wasserstein', d_batch_norm=False)`).",
+                stacklevel=2,
+            )
 
     def sample_noise(self, batch_size):
         """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
-    def update_discriminator(self, real_images):
-        """One discriminator step on ``real_images`` and as many fresh fakes; returns its loss and D outputs."""
-        batch_size = tf.shape(real_images)[0]
-        fake_images = self.generator(self.sample_noise(batch_size), training=True)
+    def update_discriminator(self, real_images, shard=None):
+        """One discriminator step on ``real_images`` and as many fresh fakes; returns its loss and D outputs.
+
+        Under ``tf.distribute``, ``real_images`` is this replica's shard; the returned values are the
+        shard's means (``train_step`` all-reduces them for the trackers).
+        """
+        shard = shard or _Shard(tf.shape(real_images)[0])
+        fake_images = self.generator(shard.take(self.sample_noise(shard.total)), training=True)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real_images, training=True)
             fake_logits = self.discriminator(fake_images, training=True)
             d_loss = self._d_loss(real_logits, fake_logits)
             if self.gradient_penalty_weight:
                 epsilon = keras.random.uniform(
-                    (batch_size,) + (1,) * (len(real_images.shape) - 1), seed=self.seed_generator
+                    (shard.total,) + (1,) * (len(real_images.shape) - 1), seed=self.seed_generator
                 )
-                penalty = losses.gradient_penalty(self.discriminator, real_images, fake_images, epsilon=epsilon)
+                penalty = losses.gradient_penalty(
+                    self.discriminator, real_images, fake_images, epsilon=shard.take(epsilon)
+                )
                 d_loss += self.gradient_penalty_weight * penalty
+            minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
         weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights, strict=True))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(minimised, weights), weights, strict=True))
         return {
             "d_loss": d_loss,
             "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
             "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
         }
 
-    def update_generator(self, batch_size):
-        """One generator step on ``batch_size`` fresh fakes; returns its loss."""
-        noise = self.sample_noise(batch_size)
+    def update_generator(self, batch_size, shard=None):
+        """One generator step on ``batch_size`` fresh fakes (this replica's share under ``tf.distribute``);
+        returns its loss."""
+        shard = shard or _Shard(batch_size)
+        noise = shard.take(self.sample_noise(shard.total))
         with tf.GradientTape() as tape:
             fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
             g_loss = self.g_loss_fn(fake_logits)
+            minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(minimised, weights), weights, strict=True))
         return {"g_loss": g_loss}
 
     def update_ema(self):
@@ -228,12 +357,13 @@ class GAN(_Players):
     def train_step(self, real_images):
         if isinstance(real_images, (tuple, list)):  # (images, labels) datasets: the labels are not used
             real_images = real_images[0]
+        shard = _Shard(tf.shape(real_images)[0])
         for _ in range(self.d_steps):
-            d_results = self.update_discriminator(real_images)
-        g_results = self.update_generator(tf.shape(real_images)[0])
+            d_results = self.update_discriminator(real_images, shard)
+        g_results = self.update_generator(shard.size, shard)
         if self.ema_generator is not None:
             self.update_ema()
-        return self._report({**d_results, **g_results})
+        return self._report({**d_results, **g_results}, shard)
 
     def generate(self, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
         """Return ``n`` images of :attr:`sampler` as a float32 NumPy array in [-1, 1] (inference mode).
@@ -308,16 +438,19 @@ class Pix2Pix(_Players):
 
     def train_step(self, data):
         inputs, targets = data
+        shard = _Shard(tf.shape(inputs)[0])
         zero = tf.constant(0.0)
         if not self.gan_weight:
             with tf.GradientTape() as tape:
                 outputs = self.generator(inputs, training=True)
                 g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
                 g_loss = self.l1_weight * g_l1
+                minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
             weights = self.generator.trainable_weights
-            self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights, strict=True))
+            self.g_optimizer.apply_gradients(zip(tape.gradient(minimised, weights), weights, strict=True))
             return self._report(
-                {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
+                {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero},
+                shard,
             )
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             outputs = self.generator(inputs, training=True)
@@ -327,10 +460,12 @@ class Pix2Pix(_Players):
             g_gan = self.g_loss_fn(fake_logits)
             g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
             g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
+            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         d_weights = self.discriminator.trainable_weights
         g_weights = self.generator.trainable_weights
-        d_gradients = d_tape.gradient(d_loss, d_weights)
-        g_gradients = g_tape.gradient(g_loss, g_weights)
+        d_gradients = d_tape.gradient(d_minimised, d_weights)
+        g_gradients = g_tape.gradient(g_minimised, g_weights)
         self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
         self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
         return self._report(
@@ -341,7 +476,8 @@ class Pix2Pix(_Players):
                 "g_l1": g_l1,
                 "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
                 "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-            }
+            },
+            shard,
         )
 
     def preview(self, inputs) -> np.ndarray:
