@@ -5,12 +5,15 @@
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
+    python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
 ``checkpoints/`` (the whole run, saved every epoch) and ``samples/`` (a fixed-noise grid per epoch, and
 ``training.gif``). When ``--out`` already holds a checkpoint, training resumes from it (``--fresh`` starts
-over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``sample`` writes float32
-images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file. ``translate`` runs a trained pix2pix generator on an
+over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``--data FOLDER`` trains
+on your own PNG/JPEG images (:mod:`ganlib.folders`; pairs for pix2pix) and records the folder in
+``data.json``, so resuming on other data is refused. ``sample`` writes float32 images ``(N, H, W, C)`` in
+[-1, 1] to a ``.npy`` file and a PNG sheet of them beside it (``--out s.png``: the sheet only). ``translate`` runs a trained pix2pix generator on an
 image file (``.png``/``.jpg``) or a ``.npy`` batch and writes the result in the input's size and dtype.
 """
 
@@ -18,12 +21,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import time
 from pathlib import Path
 
 MODELS = ("gan", "dcgan", "pix2pix")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+#: ``train --data``: steps between the sample grids of samples/ and training.gif.
+GRID_EVERY_N_STEPS = 200
 
 
 class CLIError(Exception):
@@ -74,13 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits-inpaint",
         help="pix2pix only: which paired data (default digits-inpaint)",
     )
-    train.add_argument("--size", type=_positive_int, help="pix2pix only: image side (default: the dataset's)")
+    train.add_argument(
+        "--size",
+        type=_positive_int,
+        help="image side: pix2pix (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
+        "pix2pix 32|64|128|256 (default 64)",
+    )
+    train.add_argument("--data", type=Path, help="dcgan or pix2pix: train on your own folder of PNG/JPEG images")
 
     sample = commands.add_parser("sample", help="draw digits from a trained generator")
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
     sample.add_argument("--n", type=_positive_int, default=64, help="how many images (default 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
-    sample.add_argument("--out", required=True, type=Path, help="output file, .npy")
+    sample.add_argument("--out", required=True, type=Path, help="output file: .npy (plus a .png sheet beside it) or .png")
 
     translate = commands.add_parser("translate", help="translate an image or a .npy batch with a pix2pix run")
     translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
@@ -97,6 +109,8 @@ def train(args) -> None:
     if args.seed < 0:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
     config.set_seed(args.seed)
+    if args.data is not None:
+        return _train_on_folder(args)
     if args.model == "pix2pix":
         return _train_pix2pix(args)
     if args.size is not None:
@@ -140,6 +154,52 @@ def _train_pix2pix(args) -> None:
         default_minutes=8.0,
         what=f"pix2pix on {args.dataset} (batch {batch_size}, seed {args.seed})",
         metrics=("d_loss", "g_l1"),
+    )
+
+
+def _train_on_folder(args) -> None:
+    """``train dcgan|pix2pix --data FOLDER``: your own images (:mod:`ganlib.folders`), the lessons' recipes."""
+    from ganlib import callbacks, data, folders, recipes, storage
+
+    if args.model == "gan":
+        raise CLIError("--data trains dcgan or pix2pix (gan is lesson 1's model for MNIST digits)")
+    size = args.size or (32 if args.model == "dcgan" else 64)
+    record = {"model": args.model, "data": str(args.data.resolve()), "size": size}
+    previous = args.out / "data.json"
+    if not args.fresh and (args.out / "checkpoints").is_dir():
+        if (json.loads(previous.read_text()) if previous.is_file() else None) != record:
+            raise CLIError(f"{args.out} holds a run on other data or at another size: pass --fresh, or another --out")
+    if args.model == "dcgan":
+        images, _, _ = folders.load_image_folder(args.data, size)
+        batch_size = args.batch_size or min(recipes.DCGAN["batch_size"], len(images))
+        pairs = (images,)
+    else:
+        inputs, targets = folders.load_paired_folder(args.data, size)
+        batch_size = args.batch_size or min(recipes.PIX2PIX_BY_SIZE[size]["batch_size"], len(inputs))
+        pairs = (data.scale_to_unit(inputs), data.scale_to_unit(targets))
+    if batch_size > len(pairs[0]):
+        raise CLIError(f"--batch-size {batch_size} is larger than the {len(pairs[0])} images in {args.data}")
+    storage.save_json_atomically(record, args.out / "data.json")
+    samples = args.out / "samples"
+    every = {"every_n_epochs": 0, "every_n_steps": GRID_EVERY_N_STEPS}  # a small folder makes short epochs
+    if args.model == "dcgan":
+        model = recipes.build_dcgan(seed=args.seed, image_shape=images.shape[1:])
+        dataset = data.make_image_dataset(images, batch_size, seed=args.seed)
+        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed, **every)
+    else:  # RGB → RGB like facades, with pix2pix's jitter and mirroring; the receptive field fits the size
+        field = recipes.PIX2PIX_BY_SIZE[size]["receptive_field"]
+        model = recipes.build_pix2pix("facades", pairs[0].shape[1:], seed=args.seed, receptive_field=field)
+        dataset = data.make_pair_dataset(*pairs, batch_size, name="facades", seed=args.seed)
+        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=pairs[0][:8], **every)
+    _fit_and_save(
+        args,
+        model,
+        dataset,
+        len(pairs[0]) // batch_size,
+        grid,
+        default_minutes=3.0 if args.model == "dcgan" else 8.0,
+        what=f"{args.model} on {args.data} ({len(pairs[0])} at {size} px, batch {batch_size}, seed {args.seed})",
+        metrics=("d_loss", "g_loss") if args.model == "dcgan" else ("d_loss", "g_l1"),
     )
 
 
@@ -234,8 +294,8 @@ def sample(args) -> None:
 
     from ganlib import storage, training
 
-    if args.out.suffix != ".npy":
-        raise CLIError(f"--out must end in .npy, got {args.out}")
+    if args.out.suffix not in (".npy", ".png"):
+        raise CLIError(f"--out must end in .npy or .png, got {args.out}")
     path = args.run_dir / "generator.keras"
     if not path.is_file():
         raise CLIError(
@@ -246,8 +306,21 @@ def sample(args) -> None:
     generator = storage.load_model(path)
     images = training.generate(generator, args.n, seed=args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(args.out, images.astype(np.float32))
-    print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}")
+    sheet = _write_sheet(images, args.out.with_suffix(".png"))
+    if args.out.suffix == ".npy":
+        np.save(args.out, images.astype(np.float32))
+        print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}, and {sheet}")
+    else:
+        print(f"Wrote {sheet} ({len(images)} images {images.shape[1:]})")
+
+
+def _write_sheet(images, path, most: int = 256) -> str:
+    """Save the first ``most`` images as one PNG mosaic (small images enlarged); return what it holds."""
+    from ganlib import viz
+
+    shown = images[:most]
+    path.write_bytes(viz.to_png(viz.tile(shown), scale=max(1, 64 // images.shape[1])))
+    return f"a sheet of {'the first ' if len(shown) < len(images) else ''}{len(shown)} to {path}"
 
 
 def main(argv=None) -> int:
