@@ -225,3 +225,37 @@ def test_write_photo_crops(tmp_path):
     images, labels, _ = folders.load_image_folder(folder, 64, verbose=False)
     assert images.shape == (5, 64, 64, 3) and labels is None
     assert images.std() > 10  # photographs, not blank squares
+
+
+# ------------------------------------------------------------------------------------ the lesson's exercise
+
+
+def test_centre_square_exercise_check():
+    from ganlib import exercises
+
+    def reference(width, height):
+        side = min(width, height)
+        left, top = (width - side) // 2, (height - side) // 2
+        return left, top, left + side, top + side
+
+    assert exercises.check_centre_square(reference) is True
+    # the box it accepts is the part fit="crop" keeps: the green third of the stripes
+    box = Image.fromarray(_stripes(20, 60)).crop(reference(60, 20))
+    assert (np.asarray(box) == GREEN).all()
+    with pytest.raises(AssertionError, match="top-left corner"):
+        exercises.check_centre_square(lambda w, h: (0, 0, min(w, h), min(w, h)))
+    with pytest.raises(AssertionError, match="shorter"):
+        exercises.check_centre_square(lambda w, h: (0, 0, max(w, h), max(w, h)))
+    with pytest.raises(AssertionError, match="right = left"):
+        exercises.check_centre_square(lambda w, h: reference(w, h)[:2] + (min(w, h), min(w, h)))
+    assert exercises.check_centre_square(None) is False
+
+
+def _todo(width, height):
+    raise NotImplementedError
+
+
+def test_centre_square_exercise_not_attempted():
+    from ganlib import exercises
+
+    assert exercises.check_centre_square(_todo) is False
