@@ -13,8 +13,9 @@
 over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``--data FOLDER`` trains
 on your own PNG/JPEG images (:mod:`ganlib.folders`; pairs for pix2pix) and records the folder in
 ``data.json``, so resuming on other data is refused. ``sample`` writes float32 images ``(N, H, W, C)`` in
-[-1, 1] to a ``.npy`` file and a PNG sheet of them beside it (``--out s.png``: the sheet only). ``translate`` runs a trained pix2pix generator on an
-image file (``.png``/``.jpg``) or a ``.npy`` batch and writes the result in the input's size and dtype.
+[-1, 1] to a ``.npy`` file and a PNG sheet of them beside it (``--out s.png``: the sheet only).
+``translate`` runs a trained pix2pix generator on an image file (``.png``/``.jpg``) or a ``.npy`` batch and
+writes the result in the input's size and dtype.
 """
 
 from __future__ import annotations
