@@ -5,26 +5,33 @@
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
+    python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
 ``checkpoints/`` (the whole run, saved every 30 s) and ``samples/`` (a fixed-noise grid every 100 steps, and
 ``training.gif``). When ``--out`` already holds a checkpoint of the same settings, training resumes from it;
 one made with other settings is refused in one line naming a setting that differs (``--fresh`` starts
 over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``sample`` writes float32
-images ``(N, 28, 28, 1)`` in [-1, 1] to a ``.npy`` file. ``translate`` runs a trained pix2pix generator on an
-image file (``.png``/``.jpg``) or a ``.npy`` batch and writes the result in the input's size and dtype.
+images ``(N, H, W, C)`` in [-1, 1] to a ``.npy`` file and a PNG sheet of them beside it (``--out s.png``:
+the sheet only). ``translate`` runs a trained pix2pix generator on an image file (``.png``/``.jpg``) or a
+``.npy`` batch and writes the result in the input's size and dtype. ``--data FOLDER`` trains on your own
+PNG/JPEG images (:mod:`ganlib.folders`; pairs for pix2pix); the folder and size are part of the run's
+settings, so resuming on other data is refused.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import sys
 import time
 from pathlib import Path
 
 MODELS = ("gan", "dcgan", "pix2pix")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+#: ``train --data``: steps between the sample grids of samples/ and training.gif.
+GRID_EVERY_N_STEPS = 200
 
 
 class CLIError(Exception):
@@ -75,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits-inpaint",
         help="pix2pix only: which paired data (default digits-inpaint)",
     )
-    train.add_argument("--size", type=_positive_int, help="pix2pix only: image side (default: the dataset's)")
+    train.add_argument(
+        "--size",
+        type=_positive_int,
+        help="image side: pix2pix (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
+        "pix2pix 32|64|128|256 (default 64)",
+    )
+    train.add_argument("--data", type=Path, help="dcgan or pix2pix: train on your own folder of PNG/JPEG images")
     train.add_argument(
         "--distribute",
         action="store_true",
@@ -87,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
     sample.add_argument("--n", type=_positive_int, default=64, help="how many images (default 64)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
-    sample.add_argument("--out", required=True, type=Path, help="output file, .npy")
+    sample.add_argument("--out", required=True, type=Path, help="output file: .npy (plus a .png sheet beside it) or .png")
 
     translate = commands.add_parser("translate", help="translate an image or a .npy batch with a pix2pix run")
     translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
@@ -105,6 +118,8 @@ def train(args) -> None:
         raise CLIError(f"--seed must be >= 0, got {args.seed}")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
+    if args.data is not None:
+        return _train_on_folder(args)
     if args.model == "pix2pix":
         return _train_pix2pix(args)
     if args.size is not None:
@@ -156,7 +171,9 @@ def _train_pix2pix(args) -> None:
 def _run_settings(args) -> dict:
     """What `train`'s result depends on beyond the model itself (which `run_identity` reads)."""
     settings = {"model": args.model, "seed": args.seed}
-    if args.model == "pix2pix":
+    if getattr(args, "data", None) is not None:
+        settings.update(data=str(args.data.resolve()), size=args.size)
+    elif args.model == "pix2pix":
         settings.update(dataset=args.dataset, size=args.size)
     return settings
 
@@ -177,6 +194,55 @@ def _check_split(batch_size, strategy) -> None:
         raise CLIError(
             f"--batch-size {batch_size} does not split evenly over {replicas} replicas: use a multiple of {replicas}"
         )
+
+
+def _train_on_folder(args) -> None:
+    """``train dcgan|pix2pix --data FOLDER``: your own images (:mod:`ganlib.folders`), the lessons' recipes."""
+    from ganlib import callbacks, data, folders, recipes, storage
+
+    if args.model == "gan":
+        raise CLIError("--data trains dcgan or pix2pix (gan is lesson 1's model for MNIST digits)")
+    size = args.size or (32 if args.model == "dcgan" else 64)
+    record = {"model": args.model, "data": str(args.data.resolve()), "size": size}
+    previous = args.out / "data.json"
+    if not args.fresh and (args.out / "checkpoints").is_dir():
+        if (json.loads(previous.read_text()) if previous.is_file() else None) != record:
+            raise CLIError(f"{args.out} holds a run on other data or at another size: pass --fresh, or another --out")
+    if args.model == "dcgan":
+        images, _, _ = folders.load_image_folder(args.data, size)
+        batch_size = args.batch_size or min(recipes.DCGAN["batch_size"], len(images))
+        pairs = (images,)
+    else:
+        inputs, targets = folders.load_paired_folder(args.data, size)
+        batch_size = args.batch_size or min(recipes.PIX2PIX_BY_SIZE[size]["batch_size"], len(inputs))
+        pairs = (data.scale_to_unit(inputs), data.scale_to_unit(targets))
+    if batch_size > len(pairs[0]):
+        raise CLIError(f"--batch-size {batch_size} is larger than the {len(pairs[0])} images in {args.data}")
+    _check_split(batch_size, args.strategy)
+    storage.save_json_atomically(record, args.out / "data.json")
+    samples = args.out / "samples"
+    every = {"every_n_steps": GRID_EVERY_N_STEPS}
+    if args.model == "dcgan":
+        model = recipes.build_dcgan(seed=args.seed, image_shape=images.shape[1:], strategy=args.strategy)
+        dataset = data.make_image_dataset(images, batch_size, seed=args.seed)
+        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed, **every)
+    else:  # RGB → RGB like facades, with pix2pix's jitter and mirroring; the receptive field fits the size
+        field = recipes.PIX2PIX_BY_SIZE[size]["receptive_field"]
+        model = recipes.build_pix2pix(
+            "facades", pairs[0].shape[1:], seed=args.seed, receptive_field=field, strategy=args.strategy
+        )
+        dataset = data.make_pair_dataset(*pairs, batch_size, name="facades", seed=args.seed)
+        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=pairs[0][:8], **every)
+    _fit_and_save(
+        args,
+        model,
+        dataset,
+        len(pairs[0]) // batch_size,
+        grid,
+        default_minutes=3.0 if args.model == "dcgan" else 8.0,
+        what=f"{args.model} on {args.data} ({len(pairs[0])} at {size} px, batch {batch_size}, seed {args.seed})",
+        metrics=("d_loss", "g_loss") if args.model == "dcgan" else ("d_loss", "g_l1"),
+    )
 
 
 def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
@@ -274,8 +340,8 @@ def sample(args) -> None:
 
     from ganlib import storage, training
 
-    if args.out.suffix != ".npy":
-        raise CLIError(f"--out must end in .npy, got {args.out}")
+    if args.out.suffix not in (".npy", ".png"):
+        raise CLIError(f"--out must end in .npy or .png, got {args.out}")
     path = args.run_dir / "generator.keras"
     if not path.is_file():
         raise CLIError(
@@ -286,8 +352,21 @@ def sample(args) -> None:
     generator = storage.load_model(path)
     images = training.generate(generator, args.n, seed=args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.save(args.out, images.astype(np.float32))
-    print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}")
+    sheet = _write_sheet(images, args.out.with_suffix(".png"))
+    if args.out.suffix == ".npy":
+        np.save(args.out, images.astype(np.float32))
+        print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}, and {sheet}")
+    else:
+        print(f"Wrote {sheet} ({len(images)} images {images.shape[1:]})")
+
+
+def _write_sheet(images, path, most: int = 256) -> str:
+    """Save the first ``most`` images as one PNG mosaic (small images enlarged); return what it holds."""
+    from ganlib import viz
+
+    shown = images[:most]
+    path.write_bytes(viz.to_png(viz.tile(shown), scale=max(1, 64 // images.shape[1])))
+    return f"a sheet of {'the first ' if len(shown) < len(images) else ''}{len(shown)} to {path}"
 
 
 def main(argv=None) -> int:

@@ -170,11 +170,23 @@ def test_sample_missing_run_dir(tmp_path, capsys):
     assert not (tmp_path / "f.npy").exists()
 
 
-def test_sample_out_must_be_npy(trained_run, tmp_path, capsys):
-    code, _, err = _run(["sample", str(trained_run), "--out", str(tmp_path / "f.png")], capsys)
+def test_sample_out_must_be_npy_or_png(trained_run, tmp_path, capsys):
+    code, _, err = _run(["sample", str(trained_run), "--out", str(tmp_path / "f.jpg")], capsys)
     _assert_one_line_error(code, err)
-    assert len(err.strip().splitlines()) == 1 and ".npy" in err
-    assert not (tmp_path / "f.png").exists()
+    assert len(err.strip().splitlines()) == 1 and ".npy or .png" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sample_writes_a_png_sheet(trained_run, tmp_path, capsys):
+    from PIL import Image
+
+    code, stdout, _ = _run(["sample", str(trained_run), "--n", "6", "--out", str(tmp_path / "f.npy")], capsys)
+    assert code == 0 and "a sheet of 6 to" in stdout
+    # 6 digits of 28 px: 3 per row, 2 rows, 1 px apart, enlarged twice
+    assert Image.open(tmp_path / "f.png").size == (2 * (3 * 28 + 2), 2 * (2 * 28 + 1))
+    code, _, _ = _run(["sample", str(trained_run), "--n", "300", "--out", str(tmp_path / "only.png")], capsys)
+    assert code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["f.npy", "f.png", "only.png"]
+    assert Image.open(tmp_path / "only.png").size[0] == 2 * (16 * 28 + 15)  # the first 256: 16 per row
 
 
 def test_sample_negative_seed(trained_run, tmp_path, capsys):
