@@ -14,6 +14,12 @@ from pathlib import Path
 import numpy as np
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_atomically(path, suffix: str, write) -> Path:
     """Call ``write(temporary_path)`` for a temporary file beside ``path``, then rename it to ``path``."""
     path = Path(path)
@@ -22,6 +28,7 @@ def _write_atomically(path, suffix: str, write) -> Path:
     os.close(handle)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private; give it a new file's usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

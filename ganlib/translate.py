@@ -1,13 +1,14 @@
 """Translate your own pictures with a trained image-to-image generator (lesson 3).
 
-:func:`translate_image` takes a path, a PIL image or an array of any size and dtype, and returns the
-translation at the input's size, in the input's dtype and range::
+:func:`translate_image` takes a path, a PIL image or an array (uint8, or floats in [-1, 1]), and returns the
+translation in the input's shape, dtype and range: ``(N, 28, 28)`` uint8 in, ``(N, 28, 28)`` uint8 out;
+``(N, 28, 28, 1)`` stays ``(N, 28, 28, 1)``; one image stays one image (a colouriser adds its 3 channels)::
 
     generator = storage.load_model("runs/p2p/generator.keras")
     restored = translate.translate_image(generator, "my_digit.png")        # uint8 (H, W) back
 
 The generator works at the size it was trained on: the picture is resized to it, translated, and the
-result resized back. A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
+result resized back (pictures smaller than a quarter of that size are refused: they would be blown up). A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
 predicts colour only, so its colour is upsampled and combined with the picture's own full-size lightness:
 the result is as sharp as the input, whatever the training size.
 """
