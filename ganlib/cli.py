@@ -24,7 +24,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,29 +41,147 @@ class CLIError(Exception):
     """A problem with the user's input, reported as one line (no traceback)."""
 
 
-def _positive(convert, what):
-    """An argparse type: ``convert`` the text and require a value > 0, with a one-line message otherwise."""
+# ---------------------------------------------------------------------------------------- checks of input
+# Every argument is checked here, before any data is loaded or any model is built.
+
+#: Seeds go to ``np.random.seed``, which takes 32-bit values.
+MAX_SEED = 2**32 - 1
+#: Images generated and written per chunk by ``sample`` (memory stays flat for any --n).
+SAMPLE_CHUNK = 1000
+#: ``sample``: at most this many images go into the PNG sheet.
+SHEET_MOST = 256
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (the usage is one ``--help`` away)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive(convert, noun):
+    """An argparse type: ``convert`` the text and require a finite value > 0, with a one-line message otherwise."""
 
     def parse(text):
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a {noun}, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite {noun}, got {text!r}")
         if value <= 0:
-            raise argparse.ArgumentTypeError(f"expected {what} > 0, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a {noun} > 0, got {text!r}")
         return value
 
     return parse
 
 
-_positive_float = _positive(float, "a number")
-_positive_int = _positive(int, "a whole number")
+_positive_float = _positive(float, "number")
+_positive_int = _positive(int, "whole number")
+
+
+def _seed(text):
+    """An argparse type: a whole number in 0..MAX_SEED."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a whole number in 0..{MAX_SEED}, got {text!r}")
+    return value
+
+
+def _writable_folder(option: str, folder: Path) -> None:
+    """Fail now, not after training, when files cannot be written into ``folder`` (root included)."""
+    from ganlib import _checks
+
+    try:
+        _checks.writable_folder(option, folder)
+    except ValueError as error:
+        raise CLIError(str(error)) from None
+
+
+def _output_file(option: str, path: Path, suffixes) -> None:
+    """Check an output file's suffix and that its folder can be written, before any work."""
+    if path.suffix.lower() not in suffixes:
+        raise CLIError(f"{option} must end in {' or '.join(suffixes)}, got {path}")
+    if path.is_dir():
+        raise CLIError(f"{option} {path} is a folder: give a file name")
+    from ganlib import _checks
+
+    try:
+        _checks.writable_folder(option, path.parent)
+    except ValueError as error:
+        raise CLIError(f"{option} {path} cannot be written: {str(error).split('Received: ')[-1]}") from None
+
+
+def _free_disk(path: Path) -> int:
+    """Free bytes on the disk that holds ``path`` (or its nearest existing folder)."""
+    import shutil
+
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return shutil.disk_usage(path).free
+
+
+def _load_generator(run_dir: Path, command: str):
+    """Load ``run_dir/generator.keras`` and check that ``command`` can use it (a sampler or a translator)."""
+    from ganlib import storage
+
+    path = run_dir / "generator.keras"
+    if not path.is_file():
+        train = "train pix2pix" if command == "translate" else "train gan"
+        raise CLIError(f"no generator.keras in {run_dir}: train one first with `python -m ganlib {train}`")
+    generator = storage.load_model(path)
+    inputs, outputs = generator.input_shape, generator.output_shape
+    if isinstance(inputs, list) or isinstance(outputs, list) or len(outputs) != 4:
+        raise CLIError(f"{path} is not a generator (input {inputs}, output {outputs})")
+    if command == "sample" and len(inputs) == 4:
+        raise CLIError(
+            f"{run_dir} holds an image-to-image translator (pix2pix), which needs an input image, not noise: "
+            f"use `python -m ganlib translate {run_dir} IMAGE --out OUT`"
+        )
+    if command == "translate" and len(inputs) == 2:
+        raise CLIError(
+            f"{run_dir} holds a noise-to-image generator, which translates no images: "
+            f"use `python -m ganlib sample {run_dir} --out samples.npy`"
+        )
+    if len(inputs) not in (2, 4):
+        raise CLIError(f"{path} is not a generator (input {inputs}, output {outputs})")
+    return generator
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its C++ start-up lines (absl, CUDA probing), which no setting silences, kept
+    off the terminal; they are shown if the import fails."""
+    if "tensorflow" in sys.modules:
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr is not a real file (captured): nothing to hide
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()
+        except BaseException:
+            os.dup2(saved, fd)
+            capture.seek(0)
+            sys.stderr.write(capture.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from ganlib.data import PAIRED_DATASETS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m ganlib", description="Train GANs, sample from them and translate images."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -71,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     length.add_argument("--minutes", type=_positive_float, help="train for this many minutes (default 3)")
     length.add_argument("--epochs", type=_positive_int, help="train for this many passes over the data")
     train.add_argument(
-        "--seed", type=int, default=0, help="seed of weights, noise and data order (default 0)"
+        "--seed", type=_seed, default=0, help="seed of weights, noise and data order (default 0)"
     )
     train.add_argument("--batch-size", type=_positive_int, help="images per step (default: the lesson's)")
     train.add_argument("--out", required=True, type=Path, help="folder for the saved models and history")
@@ -79,7 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--dataset",
         choices=PAIRED_DATASETS,
-        default="digits-inpaint",
         help="pix2pix only: which paired data (default digits-inpaint)",
     )
     train.add_argument(
@@ -99,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="draw digits from a trained generator")
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
     sample.add_argument("--n", type=_positive_int, default=64, help="how many images (default 64)")
-    sample.add_argument("--seed", type=int, default=0, help="seed of the noise (default 0)")
+    sample.add_argument("--seed", type=_seed, default=0, help="seed of the noise (default 0)")
     sample.add_argument("--out", required=True, type=Path, help="output file: .npy (plus a .png sheet beside it) or .png")
 
     translate = commands.add_parser("translate", help="translate an image or a .npy batch with a pix2pix run")
@@ -114,16 +234,17 @@ def train(args) -> None:
 
     if args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out} exists and is not a folder")
-    if args.seed < 0:
-        raise CLIError(f"--seed must be >= 0, got {args.seed}")
+    _writable_folder("--out", args.out)
+    if args.dataset is not None and (args.model != "pix2pix" or args.data is not None):
+        raise CLIError("--dataset applies to pix2pix on the course's datasets only (not with --data)")
+    if args.size is not None and args.model != "pix2pix" and args.data is None:
+        raise CLIError("--size applies to pix2pix, or to dcgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
     if args.data is not None:
         return _train_on_folder(args)
     if args.model == "pix2pix":
         return _train_pix2pix(args)
-    if args.size is not None:
-        raise CLIError("--size applies to pix2pix only")
     recipe, build = recipes.RECIPES[args.model]
     batch_size = args.batch_size or recipe["batch_size"]
     images, _ = data.load_mnist()
@@ -145,25 +266,38 @@ def train(args) -> None:
 def _train_pix2pix(args) -> None:
     from ganlib import callbacks, data, recipes
 
-    hp = recipes.settings(recipes.PIX2PIX, **recipes.PIX2PIX_DATASETS[args.dataset])
+    dataset = args.dataset or "digits-inpaint"
+    hp = recipes.settings(recipes.PIX2PIX, **recipes.PIX2PIX_DATASETS[dataset])
     batch_size = args.batch_size or hp["batch_size"]
+    try:  # the few validation pairs first: a bad --size fails in seconds, before the training data is made
+        preview, _ = data.load_pairs(dataset, "validation", size=args.size, n=8, verbose=False)
+    except data.DownloadError as error:
+        raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
+    except ValueError as error:
+        raise CLIError(f"--size {args.size} does not fit {dataset}: {error}") from None
     try:
-        inputs, targets = data.load_pairs(args.dataset, "train", size=args.size, seed=args.seed)
-        preview, _ = data.load_pairs(args.dataset, "validation", size=args.size, n=8, verbose=False)
+        model = recipes.build_pix2pix(
+            dataset, image_shape=preview.shape[1:], seed=args.seed, strategy=args.strategy
+        )
+    except ValueError as error:
+        raise CLIError(f"--size {preview.shape[1]} does not fit the pix2pix networks: {error}") from None
+    try:
+        inputs, targets = data.load_pairs(dataset, "train", size=args.size, seed=args.seed)
     except data.DownloadError as error:
         raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
     if batch_size > len(inputs):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
     _check_split(batch_size, args.strategy)
+    _check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     _fit_and_save(
         args,
-        recipes.build_pix2pix(args.dataset, image_shape=inputs.shape[1:], seed=args.seed, strategy=args.strategy),
-        data.make_pair_dataset(inputs, targets, batch_size, name=args.dataset, seed=args.seed),
+        model,
+        data.make_pair_dataset(inputs, targets, batch_size, name=dataset, seed=args.seed),
         len(inputs) // batch_size,
         callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview),
         default_minutes=8.0,
-        what=f"pix2pix on {args.dataset} (batch {batch_size}, seed {args.seed})",
+        what=f"pix2pix on {dataset} (batch {batch_size}, seed {args.seed})",
         metrics=("d_loss", "g_l1"),
     )
 
@@ -174,7 +308,7 @@ def _run_settings(args) -> dict:
     if getattr(args, "data", None) is not None:
         settings.update(data=str(args.data.resolve()), size=args.size)
     elif args.model == "pix2pix":
-        settings.update(dataset=args.dataset, size=args.size)
+        settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
     return settings
 
 
@@ -260,7 +394,7 @@ def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, 
         what += f" on {replicas} replica{'s' * (replicas != 1)}"
     print(f"Training {what} into {args.out}/ …")
     start = time.perf_counter()
-    with _stop_on_signals():
+    with _stop_on_signals(), _progress_line_ended_on_error():
         run = checkpoints.fit_resumable(
             model,
             dataset,
@@ -291,30 +425,42 @@ def translate(args) -> None:
     from ganlib import storage
     from ganlib.translate import translate_image
 
-    path = args.run_dir / "generator.keras"
-    if not path.is_file():
-        raise CLIError(f"no generator.keras in {args.run_dir}: train one first with `python -m ganlib train pix2pix`")
     for name, file in (("INPUT", args.input), ("--out", args.out)):
         if file.suffix.lower() not in (*IMAGE_SUFFIXES, ".npy"):
             raise CLIError(f"{name} must be an image file ({', '.join(IMAGE_SUFFIXES)}) or .npy, got {file}")
     if not args.input.is_file():
         raise CLIError(f"no file {args.input}")
-    generator = storage.load_model(path)
-    image = np.load(args.input, allow_pickle=False) if args.input.suffix == ".npy" else args.input
-    result = translate_image(generator, image)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if args.out.suffix == ".npy":
-        np.save(args.out, result)
+    if args.out.exists() and args.out.resolve() == args.input.resolve():
+        raise CLIError(f"--out {args.out} is the input file: choose another name, so that your input is kept")
+    _output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
+    generator = _load_generator(args.run_dir, "translate")
+    channels = generator.input_shape[-1]
+    if args.input.suffix.lower() == ".npy":
+        image = storage.load_array(args.input)
+        batch = image.ndim == 4 or (image.ndim == 3 and image.shape[-1] != channels and image.shape[-1] not in (3, 4))
+        if batch and args.out.suffix.lower() != ".npy":
+            raise CLIError(f"{args.input} holds a batch {image.shape}: use an --out ending in .npy")
     else:
-        from PIL import Image
-
+        image = args.input
+    result = translate_image(generator, image)
+    if args.out.suffix.lower() == ".npy":
+        storage.save_array_atomically(result, args.out)
+    else:
         from ganlib import data
 
         pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
-        if pixels.ndim == 4:
-            raise CLIError("a .npy batch translates to a batch: use an --out ending in .npy")
-        Image.fromarray(pixels[..., 0] if pixels.ndim == 3 and pixels.shape[-1] == 1 else pixels).save(args.out)
+        storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, args.out)
     print(f"Wrote {result.dtype} {result.shape} to {args.out}")
+
+
+@contextlib.contextmanager
+def _progress_line_ended_on_error():
+    """End the progress bar's line when training fails, so that the error is printed on a line of its own."""
+    try:
+        yield
+    except Exception:
+        print(flush=True)
+        raise
 
 
 def _interrupt(signum, frame):
@@ -338,45 +484,57 @@ def _stop_on_signals():
 def sample(args) -> None:
     import numpy as np
 
-    from ganlib import storage, training
+    from ganlib import _checks, latent, storage
 
-    if args.out.suffix not in (".npy", ".png"):
-        raise CLIError(f"--out must end in .npy or .png, got {args.out}")
-    path = args.run_dir / "generator.keras"
-    if not path.is_file():
+    _output_file("--out", args.out, (".npy", ".png"))
+    generator = _load_generator(args.run_dir, "sample")
+    shape = (args.n, *generator.output_shape[1:])
+    needed, free = storage.npy_bytes(shape, np.float32), _free_disk(args.out.parent)
+    if args.out.suffix.lower() == ".npy" and needed > free:
         raise CLIError(
-            f"no generator.keras in {args.run_dir}: train one first with `python -m ganlib train gan`"
+            f"--n {args.n} images {shape[1:]} need {_checks.gib(needed)} in {args.out}, "
+            f"but its disk has {_checks.gib(free)} free: ask for fewer, or write elsewhere"
         )
-    if args.seed < 0:
-        raise CLIError(f"--seed must be >= 0, got {args.seed}")
-    generator = storage.load_model(path)
-    images = training.generate(generator, args.n, seed=args.seed)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    sheet = _write_sheet(images, args.out.with_suffix(".png"))
-    if args.out.suffix == ".npy":
-        np.save(args.out, images.astype(np.float32))
-        print(f"Wrote {len(images)} images {images.shape[1:]} in [-1, 1] to {args.out}, and {sheet}")
-    else:
-        print(f"Wrote {sheet} ({len(images)} images {images.shape[1:]})")
+    latent_dim, rng = latent.latent_dim_of(generator), np.random.default_rng(args.seed)
+
+    def chunks(n):  # the same noise stream as latent.noise(latent_dim, n, seed), drawn chunk by chunk
+        for start in range(0, n, SAMPLE_CHUNK):
+            noise = rng.standard_normal((min(SAMPLE_CHUNK, n - start), latent_dim)).astype(np.float32)
+            yield np.asarray(generator(noise, training=False), dtype=np.float32)
+
+    sheet = args.out.with_suffix(".png")
+    if args.out.suffix.lower() == ".png":
+        images = np.concatenate(list(chunks(min(args.n, SHEET_MOST))))
+        print(f"Wrote {_write_sheet(images, args.n, sheet)}")
+        return
+    with _stop_on_signals():  # SIGTERM too removes the unfinished file
+        storage.write_npy_in_chunks(args.out, shape, np.float32, chunks(args.n))
+    first = np.load(args.out, mmap_mode="r")[:SHEET_MOST]
+    print(f"Wrote {args.n} images {shape[1:]} in [-1, 1] to {args.out}, and {_write_sheet(first, args.n, sheet)}")
 
 
-def _write_sheet(images, path, most: int = 256) -> str:
-    """Save the first ``most`` images as one PNG mosaic (small images enlarged); return what it holds."""
+def _write_sheet(images, n: int, path) -> str:
+    """Save ``images`` (the first of ``n`` samples) as one PNG mosaic, small ones enlarged; say what it holds."""
     from ganlib import viz
 
-    shown = images[:most]
-    path.write_bytes(viz.to_png(viz.tile(shown), scale=max(1, 64 // images.shape[1])))
-    return f"a sheet of {'the first ' if len(shown) < len(images) else ''}{len(shown)} to {path}"
+    path.write_bytes(viz.to_png(viz.tile(images), scale=max(1, 64 // images.shape[1])))
+    return f"a sheet of {'the first ' if len(images) < n else ''}{len(images)} to {path}"
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _import_tensorflow_quietly()
         {"train": train, "sample": sample, "translate": translate}[args.command](args)
     except (CLIError, ValueError, FileNotFoundError, OSError) as error:
-        print(f"ganlib: error: {error}", file=sys.stderr)
+        print(f"ganlib: error: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nganlib: interrupted", file=sys.stderr)
         return 130
     return 0
+
+
+def _one_line(error) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__

@@ -305,9 +305,10 @@ def make_image_dataset(images, batch_size: int, shuffle: bool = True, seed: int 
     """
     import tensorflow as tf
 
+    batch_size = _checks.positive_int("batch_size", batch_size)
+    seed = _checks.seed(seed, allow_none=True)
     images = as_model_input(images)
-    if not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"Expected `batch_size` > 0. Received: batch_size={batch_size!r}")
+    _checks.finite_values("images", images)
     if batch_size > len(images):
         raise ValueError(
             f"Expected `batch_size` <= the number of images ({len(images)}). Received: batch_size={batch_size}"
@@ -342,6 +343,8 @@ PHOTOS = {
 LAB_AB_SCALE = 110.0
 FACADES_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/facades.tar.gz"
 FACADES_FILENAME = "facades.tar.gz"
+#: Pairs of the facades splits (all are loaded, then cut to ``n``).
+FACADES_PAIRS = {"train": 400, "validation": 100}
 #: The authors publish no checksum of the archive: unless ``GANLIB_FACADES_SHA256`` pins one, the digest of
 #: the first complete download is recorded beside it (``facades.tar.gz.sha256``) and checked from then on.
 FACADES_SHA256_ENV = "GANLIB_FACADES_SHA256"
@@ -572,6 +575,8 @@ def load_pairs(
     _check_pair_args(name, split)
     if n is not None:
         n = _checks.positive_int("n", n)
+    seed = _checks.seed(seed)
+    timeout = _checks.positive_number("timeout", timeout)
     if name == "digits-inpaint":
         size = DIGIT_SIDE if size is None else _checks.positive_int("size", size)
         if size != DIGIT_SIDE:
@@ -583,6 +588,14 @@ def load_pairs(
     if name == "photos-colorize":
         size = 64 if size is None else _checks.positive_int("size", size)
         count = n or (2000 if split == "train" else 200)
+        shortest = min(min(_photo(photo).shape[:2]) for photo in PHOTOS[split])
+        if size > shortest:
+            raise ValueError(
+                f"Expected `size` <= {shortest} for photos-colorize {split} (the shorter side of its smallest "
+                f"photograph). Received: size={size}"
+            )
+        # the float32 pairs (1 + 3 channels) and the crops and Lab copies made on the way, about twice that
+        _checks.fits_in_memory("the photos-colorize pairs", 2 * count * size * size * 4 * 4, f"size={size}, n={count}")
         targets = _photo_crops(split, size, count, seed + (0 if split == "train" else 1))
         if verbose:
             print(
@@ -591,6 +604,8 @@ def load_pairs(
             )
         return to_grey(targets), targets
     size = 256 if size is None else _checks.positive_int("size", size)
+    count = FACADES_PAIRS[split] if n is None else min(n, FACADES_PAIRS[split])
+    _checks.fits_in_memory("the facades pairs", 2 * FACADES_PAIRS[split] * size * size * 6 * 4, f"size={size}, n={count}")
     inputs, targets = _facades(split, size, timeout)
     if verbose:
         print(f"facades: {len(inputs):,} {split} pairs (label map → photo) from {config.data_dir()}.")

@@ -1,13 +1,14 @@
 """Translate your own pictures with a trained image-to-image generator (lesson 3).
 
-:func:`translate_image` takes a path, a PIL image or an array of any size and dtype, and returns the
-translation at the input's size, in the input's dtype and range::
+:func:`translate_image` takes a path, a PIL image or an array (uint8, or floats in [-1, 1]), and returns the
+translation in the input's shape, dtype and range: ``(N, 28, 28)`` uint8 in, ``(N, 28, 28)`` uint8 out;
+``(N, 28, 28, 1)`` stays ``(N, 28, 28, 1)``; one image stays one image (a colouriser adds its 3 channels)::
 
     generator = storage.load_model("runs/p2p/generator.keras")
     restored = translate.translate_image(generator, "my_digit.png")        # uint8 (H, W) back
 
 The generator works at the size it was trained on: the picture is resized to it, translated, and the
-result resized back. A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
+result resized back (pictures smaller than a quarter of that size are refused: they would be blown up). A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
 predicts colour only, so its colour is upsampled and combined with the picture's own full-size lightness:
 the result is as sharp as the input, whatever the training size.
 """
@@ -23,6 +24,8 @@ from ganlib import _checks, data
 from ganlib.metrics import translate_batches
 
 COLOR_LAYER = "ab"
+#: Pictures smaller than the generator's size by more than this factor are refused (they would be blown up).
+MAX_ENLARGEMENT = 4
 
 
 def _generator_shape(generator) -> tuple[int, int, int]:
@@ -40,15 +43,19 @@ def _read_picture(picture, channels: int) -> np.ndarray:
     the caller's choice)."""
     from PIL import Image
 
-    if isinstance(picture, (str, os.PathLike)):
-        path = Path(picture)
-        if not path.is_file():
-            raise FileNotFoundError(f"No image file at {path}.")
-        picture = Image.open(path)
     mode = {1: "L", 3: "RGB"}.get(channels)
     if mode is None:
         raise ValueError(f"Expected a generator with 1 or 3 input channels for pictures. Received: {channels}")
-    return np.asarray(picture.convert(mode))
+    if not isinstance(picture, (str, os.PathLike)):
+        return np.asarray(picture.convert(mode))
+    path = Path(picture)
+    if not path.is_file():
+        raise FileNotFoundError(f"No image file at {path}.")
+    try:
+        with Image.open(path) as opened:
+            return np.asarray(opened.convert(mode))
+    except (OSError, ValueError, SyntaxError) as error:  # Pillow: UnidentifiedImageError, "image file is truncated"
+        raise ValueError(f"Cannot read {path} as an image: {error}") from None
 
 
 def _resize(images: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -66,7 +73,9 @@ def _to_unit(images: np.ndarray) -> np.ndarray:
     if images.dtype == np.uint8:
         return data.scale_to_unit(images)
     if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(f"Expected uint8 images or floats in [-1, 1]. Received: dtype={images.dtype}")
+        hint = " (convert 0..255 integers with .astype(np.uint8))" if np.issubdtype(images.dtype, np.integer) else ""
+        raise ValueError(f"Expected uint8 images or floats in [-1, 1]{hint}. Received: dtype={images.dtype}")
+    _checks.finite_values("images", images)
     images = images.astype(np.float32)
     if images.size and (images.min() < -1.001 or images.max() > 1.001):
         raise ValueError(
@@ -82,36 +91,51 @@ def _from_unit(images: np.ndarray, dtype) -> np.ndarray:
     return np.clip(images, -1.0, 1.0).astype(dtype)
 
 
+def _check_sides(generator_shape, in_height: int, in_width: int, shape) -> None:
+    height, width = generator_shape[:2]
+    low_h, low_w = -(-height // MAX_ENLARGEMENT), -(-width // MAX_ENLARGEMENT)
+    if in_height < low_h or in_width < low_w:
+        raise ValueError(
+            f"Expected images of at least {low_h}x{low_w} pixels (the generator works at {height}x{width} and "
+            f"would enlarge them more than {MAX_ENLARGEMENT}x). Received: shape={shape}, read as images of "
+            f"{in_height}x{in_width}"
+        )
+
+
 def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
-    """Translate a batch ``(N, H, W)`` or ``(N, H, W, C)``; return it at ``(N, H, W, C_out)``, same dtype.
+    """Translate a batch ``(N, H, W)`` or ``(N, H, W, C)``; return it in the same layout and dtype.
 
     Args:
         generator: a trained image-to-image ``keras.Model`` (e.g. ``runs/p2p/generator.keras``).
-        images: uint8 in 0..255 or floats in [-1, 1], any height and width, the generator's input
-            channels (``(N, H, W)`` means one channel).
+        images: uint8 in 0..255 or finite floats in [-1, 1], the generator's input channels (``(N, H, W)``
+            means one channel); any height and width from a quarter of the generator's up.
         batch_size: images per forward pass.
 
     Returns:
-        The translations, in the input's dtype and range (a single output channel is kept as
-        ``(N, H, W, 1)``).
+        The translations, in the input's dtype and range: ``(N, H, W)`` for ``(N, H, W)`` input when the
+        generator outputs one channel, else ``(N, H, W, C_out)`` (``(N, H, W, 1)`` stays so).
 
     Raises:
-        ValueError: an empty batch, a wrong channel count, or floats outside [-1, 1].
+        ValueError: an empty batch, a wrong rank or channel count, images too small, NaN or infinite
+            values, or floats outside [-1, 1].
     """
     batch_size = _checks.positive_int("batch_size", batch_size)
-    height, width, channels = _generator_shape(generator)
+    generator_shape = _generator_shape(generator)
+    height, width, channels = generator_shape
     images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[..., None]
-    if images.ndim != 4 or 0 in images.shape:
+    if images.ndim not in (3, 4) or 0 in images.shape:
         raise ValueError(f"Expected a non-empty batch (N, H, W) or (N, H, W, C). Received: shape={images.shape}")
+    received_shape, no_channel_axis = images.shape, images.ndim == 3
+    if no_channel_axis:
+        images = images[..., None]
     if images.shape[-1] != channels:
         hint = " Convert colour pictures with ganlib.data.to_grey first." if channels == 1 else ""
         raise ValueError(
             f"Expected images with {channels} channel(s), as the generator was trained on. "
-            f"Received: shape={images.shape}.{hint}"
+            f"Received: shape={received_shape}.{hint}"
         )
     dtype, in_height, in_width = images.dtype, images.shape[1], images.shape[2]
+    _check_sides(generator_shape, in_height, in_width, received_shape)
     unit = _to_unit(images)
     small = _resize(unit, height, width)
     colorizer = any(layer.name == COLOR_LAYER for layer in generator.layers)
@@ -121,27 +145,32 @@ def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
         color_model = keras.Model(generator.input, generator.get_layer(COLOR_LAYER).output)
         ab = translate_batches(color_model, small, batch_size)
         lab = np.concatenate([unit[..., :1], _resize(ab, in_height, in_width)], axis=-1)
-        return _from_unit(data.lab_to_rgb(lab), dtype)
-    outputs = _resize(translate_batches(generator, small, batch_size), in_height, in_width)
-    return _from_unit(outputs, dtype)
+        outputs = data.lab_to_rgb(lab)
+    else:
+        outputs = _resize(translate_batches(generator, small, batch_size), in_height, in_width)
+    outputs = _from_unit(outputs, dtype)
+    return outputs[..., 0] if no_channel_axis and outputs.shape[-1] == 1 else outputs
 
 
 def translate_image(generator, image, batch_size: int = 64) -> np.ndarray:
-    """Translate one picture, or a batch, and return it at the input's size, dtype and range.
+    """Translate one picture, or a batch, and return it at the input's shape, dtype and range.
 
     Args:
         generator: a trained image-to-image ``keras.Model``.
         image: a path (``.png``, ``.jpg``, ...; converted to the generator's channels), a PIL image, or an
-            array: ``(H, W)``, ``(H, W, C)`` with the generator's ``C``, or a batch ``(N, H, W[, C])``;
-            uint8 in 0..255 or floats in [-1, 1].
+            array: ``(H, W)``, ``(H, W, C)`` with the generator's ``C``, or a batch ``(N, H, W)`` /
+            ``(N, H, W, C)``; uint8 in 0..255 or finite floats in [-1, 1].
         batch_size: images per forward pass (batches only).
 
     Returns:
-        ``(H, W)`` for a 2-D one-channel input, else ``(H, W, C_out)`` (or ``(N, H, W, C_out)`` for a
-        batch); uint8 for uint8 input and pictures read from files, float32 in [-1, 1] otherwise.
+        The input's layout with the generator's output channels: ``(H, W)`` for a one-channel ``(H, W)``
+        (or a grey picture file), ``(N, H, W)`` for ``(N, H, W)``, ``(H, W, C_out)`` / ``(N, H, W, C_out)``
+        otherwise (a colouriser's output always has its 3 channels); uint8 for uint8 input and pictures
+        read from files, float32 in [-1, 1] otherwise.
 
     Raises:
-        ValueError: an empty image, a wrong channel count, or floats outside [-1, 1].
+        ValueError: an empty image, a wrong rank or channel count, an image too small for the generator,
+            NaN or infinite values, floats outside [-1, 1], or a file that is not an image.
         FileNotFoundError: a path that does not exist.
     """
     channels = _generator_shape(generator)[-1]
@@ -167,5 +196,5 @@ def translate_image(generator, image, batch_size: int = 64) -> np.ndarray:
             f"Expected an image with {channels} channels, as the generator was trained on. "
             f"Received: a one-channel image of shape {image.shape}."
         )
-    out = translate_images(generator, image[None], batch_size)[0]
-    return out[..., 0] if image.ndim == 2 and out.shape[-1] == 1 else out
+    _check_sides(_generator_shape(generator), image.shape[0], image.shape[1], image.shape)
+    return translate_images(generator, image[None], batch_size)[0]

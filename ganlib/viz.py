@@ -13,6 +13,8 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
+from ganlib import _checks
+
 LOG2 = math.log(2.0)
 
 
@@ -22,8 +24,15 @@ def to_display_pixels(images) -> np.ndarray:
     Accepts uint8 (0..255) or floats in [-1, 1], shaped ``(N, H, W)`` or ``(N, H, W, C)``.
     """
     images = np.asarray(images)
-    if images.ndim not in (3, 4):
-        raise ValueError(f"Expected images of shape (N, H, W) or (N, H, W, C). Received: shape={images.shape}")
+    if images.ndim not in (3, 4) or 0 in images.shape:
+        raise ValueError(
+            f"Expected a non-empty batch of images (N, H, W) or (N, H, W, C). Received: shape={images.shape}"
+        )
+    if images.ndim == 4 and images.shape[-1] not in (1, 3, 4):
+        raise ValueError(f"Expected 1, 3 or 4 channels. Received: shape={images.shape}")
+    if images.dtype != np.uint8 and not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(f"Expected uint8 images or floats in [-1, 1]. Received: dtype={images.dtype}")
+    _checks.finite_values("images", images)
     if images.dtype == np.uint8:
         pixels = images.astype(np.float32) / 255.0
     else:
@@ -43,7 +52,10 @@ def tile(images, ncols: int | None = None, padding: int = 1) -> np.ndarray:
     """
     pixels = to_display_pixels(images)
     n, height, width = pixels.shape[:3]
-    ncols = ncols or math.ceil(math.sqrt(n))
+    ncols = math.ceil(math.sqrt(n)) if ncols is None else _checks.positive_int("ncols", ncols)
+    if not _checks._is_int(padding) or padding < 0:
+        raise ValueError(f"Expected `padding` to be an int >= 0. Received: padding={padding!r}")
+    padding = int(padding)
     nrows = math.ceil(n / ncols)
     mosaic = np.zeros(
         (nrows * (height + padding) - padding, ncols * (width + padding) - padding) + pixels.shape[3:],
@@ -73,8 +85,9 @@ def image_grid(images, ncols: int | None = None, title: str | None = None, scale
         title: figure title.
         scale: inches per image.
     """
-    n = len(images)
-    ncols = ncols or math.ceil(math.sqrt(n))
+    n = len(to_display_pixels(images))  # checks the images first
+    ncols = math.ceil(math.sqrt(n)) if ncols is None else _checks.positive_int("ncols", ncols)
+    scale = _checks.positive_number("scale", scale)
     nrows = math.ceil(n / ncols)
     fig = Figure(figsize=(max(2.0, ncols * scale), max(2.0, nrows * scale + (0.4 if title else 0))))
     _draw_mosaic(fig.add_subplot(), images, ncols=ncols, title=title)
