@@ -288,7 +288,6 @@ def _train_pix2pix(args) -> None:
     if batch_size > len(inputs):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
     _check_split(batch_size, args.strategy)
-    _check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     _fit_and_save(
         args,
