@@ -57,7 +57,7 @@ def results(tmp_path_factory):
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     completed = subprocess.run(
-        [sys.executable, str(CHECK)], env=env, capture_output=True, text=True, timeout=1200, cwd=ROOT
+        [sys.executable, str(CHECK)], env=env, capture_output=True, text=True, timeout=2400, cwd=ROOT
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "tf.distribute: 2 replicas — MirroredStrategy over 2 logical CPU devices" in completed.stdout
