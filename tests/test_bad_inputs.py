@@ -128,7 +128,7 @@ def test_sample_streams_in_chunks_and_matches_generate(runs, work, capsys, monke
     expected = training.generate(storage.load_model(runs / "gan" / "generator.keras"), 10, seed=5)
     assert images.shape == (10, 28, 28, 1) and images.dtype == np.float32
     np.testing.assert_allclose(images, expected, atol=1e-5)  # the same noise as latent.noise(8, 10, seed=5)
-    assert _listing(work) == ["s.npy"]
+    assert _listing(work) == ["s.npy", "s.png"]  # the samples and their PNG sheet
 
 
 def test_sample_refuses_up_front_what_the_disk_cannot_hold(runs, work, capsys):
