@@ -135,6 +135,7 @@ PIX2PIX = {
     "label_smoothing": 0.0,
     "l1_weight": 100.0,
     "gan_weight": 1.0,
+    "max_chroma": 1.0,
 }
 
 #: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it).
@@ -169,7 +170,12 @@ def build_pix2pix(
     image_shape = default_shapes[dataset] if image_shape is None else tuple(image_shape)
     colorize = dataset == "photos-colorize"
     generator = models.build_unet_generator(
-        image_shape, hp["base_filters"], dropout=hp["dropout"], colorize=colorize, seed=seed
+        image_shape,
+        hp["base_filters"],
+        dropout=hp["dropout"],
+        colorize=colorize,
+        max_chroma=hp["max_chroma"],
+        seed=seed,
     )
     discriminator = models.build_patchgan_discriminator(
         image_shape,
