@@ -332,6 +332,13 @@ DIGIT_SIDE = 32
 TRAIN_HOLES = (8, 16)
 #: Hole side of the validation inputs of ``"digits-inpaint"`` (the benchmark's).
 VALIDATION_HOLE = 14
+#: Where validation holes lie: ``(top, left, height, width)`` of the 28×28 digit inside the 32×32 frame, so
+#: no hole falls wholly on the empty border a learner never draws on.
+DIGIT_AREA = (2, 2, 28, 28)
+#: Random affine distortion of the training digits of ``"digits-inpaint"``: rotation (degrees), scale
+#: (relative), shear and shift (pixels), each drawn uniformly in ±value. Other writers slant, size and place
+#: their digits differently; a distorted copy is a new "writer" for free.
+DIGIT_DISTORTION = {"rotation": 12.0, "scale": 0.12, "shear": 0.2, "shift": 2.0}
 #: How many of the 5,000 bundled digits are held out for validation (the rest train).
 BUNDLED_VALIDATION_DIGITS = 2000
 #: The colour photographs that ship inside the scikit-image wheel, by split (different photographs).
@@ -386,10 +393,12 @@ def cut_holes(images, tops, lefts, sides, fill: float = -1.0) -> np.ndarray:
     return out
 
 
-def corrupt_digits(images, hole=VALIDATION_HOLE, seed: int | None = 0, fill: float = -1.0) -> np.ndarray:
+def corrupt_digits(
+    images, hole=VALIDATION_HOLE, seed: int | None = 0, fill: float = -1.0, within=None
+) -> np.ndarray:
     """Cut a square hole at a random position into each digit: the inputs of ``"digits-inpaint"``.
 
-    The hole lies wholly inside the image; its pixels are set to the background, so the network must work
+    The hole lies wholly inside the image (or inside the box ``within``); its pixels are set to the background, so the network must work
     out both where something is missing and what. Anyone can make the same inputs with the same ``seed``.
 
     Args:
@@ -398,6 +407,8 @@ def corrupt_digits(images, hole=VALIDATION_HOLE, seed: int | None = 0, fill: flo
         hole: the hole's side in pixels, or ``(smallest, largest)`` for sides drawn at random.
         seed: seed of the positions (and sides).
         fill: value of the missing pixels.
+        within: ``(top, left, height, width)`` of the box the holes must lie in (e.g. :data:`DIGIT_AREA`,
+            the 28×28 digit of a 32×32 frame); ``None`` for the whole image.
 
     Returns:
         The holed copy, same shape and dtype.
@@ -405,16 +416,21 @@ def corrupt_digits(images, hole=VALIDATION_HOLE, seed: int | None = 0, fill: flo
     images = np.asarray(images)
     if images.ndim not in (3, 4) or len(images) == 0:
         raise ValueError(f"Expected images of shape (N, H, W) or (N, H, W, C), N > 0. Received: shape={images.shape}")
-    height, width = images.shape[1:3]
+    box_top, box_left, height, width = (0, 0, *images.shape[1:3]) if within is None else tuple(within)
+    if not (0 <= box_top and 0 <= box_left and box_top + height <= images.shape[1] and box_left + width <= images.shape[2]):
+        raise ValueError(
+            f"Expected `within` = (top, left, height, width) inside the {images.shape[1]}x{images.shape[2]} "
+            f"images. Received: within={within!r}"
+        )
     smallest, largest = (hole, hole) if np.isscalar(hole) else tuple(hole)
     if not (0 < smallest <= largest <= min(height, width)):
         raise ValueError(
-            f"Expected 0 < `hole` <= the image side ({min(height, width)}). Received: hole={hole!r}"
+            f"Expected 0 < `hole` <= the side of the area holes go in ({min(height, width)}). Received: hole={hole!r}"
         )
     rng = np.random.default_rng(seed)
     sides = rng.integers(smallest, largest + 1, size=len(images))
-    tops = (rng.random(len(images)) * (height - sides + 1)).astype(np.int64)
-    lefts = (rng.random(len(images)) * (width - sides + 1)).astype(np.int64)
+    tops = box_top + (rng.random(len(images)) * (height - sides + 1)).astype(np.int64)
+    lefts = box_left + (rng.random(len(images)) * (width - sides + 1)).astype(np.int64)
     return cut_holes(images, tops, lefts, sides, fill=fill)
 
 
@@ -583,8 +599,9 @@ def load_pairs(
             raise ValueError(f"Expected `size` = {DIGIT_SIDE} for digits-inpaint. Received: size={size}")
         digits, _ = _digit_split(split, verbose)
         targets = pad_digits(digits[:n])
-        hole = TRAIN_HOLES if split == "train" else VALIDATION_HOLE
-        return corrupt_digits(targets, hole=hole, seed=seed), targets
+        if split == "train":
+            return corrupt_digits(targets, hole=TRAIN_HOLES, seed=seed), targets
+        return corrupt_digits(targets, hole=VALIDATION_HOLE, seed=seed, within=DIGIT_AREA), targets
     if name == "photos-colorize":
         size = 64 if size is None else _checks.positive_int("size", size)
         count = n or (2000 if split == "train" else 200)
@@ -618,6 +635,16 @@ def labels_of_pairs(split: str = "validation", n: int | None = None, verbose: bo
     return _digit_split(split, verbose)[1][:n]
 
 
+def digits_of_pairs(split: str = "train", verbose: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The uint8 28×28 digits and labels behind ``load_pairs("digits-inpaint", split)``, in the same order.
+
+    Train a judge on ``digits_of_pairs("train")`` to score the validation digits: it never saw them (with the
+    Keras download the validation digits are MNIST's test split, written by other people).
+    """
+    _check_pair_args("digits-inpaint", split)
+    return _digit_split(split, verbose)
+
+
 def make_pair_dataset(
     inputs,
     targets,
@@ -626,13 +653,16 @@ def make_pair_dataset(
     name: str | None = None,
     shuffle: bool = True,
     seed: int | None = None,
+    holes=TRAIN_HOLES,
+    distortion: dict | None = None,
 ):
     """Return a shuffled, batched ``tf.data.Dataset`` of ``(inputs, targets)`` pairs, augmented for ``name``.
 
     Augmentation (training only; pass ``name=None`` for none) is the same for input and target:
 
-    * ``"digits-inpaint"`` — a fresh random hole (sides 8–16) every epoch, cut into a target shifted by up
-      to 2 pixels; the given ``inputs`` are not used (only their shape is checked).
+    * ``"digits-inpaint"`` — every epoch a fresh random affine distortion of each target digit
+      (:data:`DIGIT_DISTORTION`: rotation, scale, shear, shift) and a fresh random hole (sides ``holes``,
+      anywhere in the frame); the given ``inputs`` are not used (only their shape is checked).
     * ``"photos-colorize"`` — random mirroring.
     * ``"facades"`` — pix2pix's jitter: resize up by 12%, crop back at a random place, random mirroring.
 
@@ -642,6 +672,9 @@ def make_pair_dataset(
         name: which augmentation to apply (a name of :data:`PAIRED_DATASETS`), or ``None``.
         shuffle: reshuffle every epoch.
         seed: seed of the shuffling and the augmentation.
+        holes: digits only: ``(smallest, largest)`` hole side of the training inputs.
+        distortion: digits only: the affine distortion's ranges (keys of :data:`DIGIT_DISTORTION`);
+            ``None`` for :data:`DIGIT_DISTORTION`, ``{}`` for none.
     """
     import tensorflow as tf
 
@@ -660,10 +693,35 @@ def make_pair_dataset(
     rng = tf.random.Generator.from_seed(0 if seed is None else seed)
     height, width = inputs.shape[1:3]
 
+    spread = {**dict.fromkeys(DIGIT_DISTORTION, 0.0), **(DIGIT_DISTORTION if distortion is None else distortion)}
+    if set(spread) != set(DIGIT_DISTORTION) or min(spread.values()) < 0:
+        raise ValueError(
+            f"Expected `distortion` with keys among {sorted(DIGIT_DISTORTION)} and values >= 0. "
+            f"Received: distortion={distortion!r}"
+        )
+    smallest, largest = holes
+    if not 0 < smallest <= largest <= min(height, width):
+        raise ValueError(f"Expected 0 < holes[0] <= holes[1] <= {min(height, width)}. Received: holes={holes!r}")
+
+    def distort(target):
+        if not any(spread.values()):
+            return target
+        angle, scale, shear = (rng.uniform([], -1.0, 1.0) * spread[k] for k in ("rotation", "scale", "shear"))
+        angle, scale = angle * np.pi / 180.0, 1.0 + scale
+        shift = rng.uniform([2], -1.0, 1.0) * spread["shift"]
+        cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale  # output → input: rotate, scale and shear
+        a, b, c, d = cos, -sin + shear * cos, sin, cos + shear * sin
+        cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+        matrix = tf.stack([a, b, cx - a * cx - b * cy + shift[0], c, d, cy - c * cx - d * cy + shift[1], 0.0, 0.0])
+        warped = tf.raw_ops.ImageProjectiveTransformV3(
+            images=target[None], transforms=matrix[None], output_shape=tf.constant([height, width]),
+            fill_value=-1.0, interpolation="BILINEAR", fill_mode="CONSTANT",
+        )
+        return tf.ensure_shape(warped[0], target.shape)
+
     def inpaint(_, target):
-        shift = rng.uniform([2], -2, 3, dtype=tf.int32)
-        target = tf.roll(target, shift=shift, axis=[0, 1])
-        side = rng.uniform([], TRAIN_HOLES[0], TRAIN_HOLES[1] + 1, dtype=tf.int32)
+        target = distort(target)
+        side = rng.uniform([], smallest, largest + 1, dtype=tf.int32)
         top = rng.uniform([], 0, height - side + 1, dtype=tf.int32)
         left = rng.uniform([], 0, width - side + 1, dtype=tf.int32)
         rows, cols = tf.range(height)[:, None, None], tf.range(width)[None, :, None]

@@ -151,12 +151,15 @@ PIX2PIX = {
     "label_smoothing": 0.0,
     "l1_weight": 100.0,
     "gan_weight": 1.0,
+    "max_chroma": 1.0,
 }
 
-#: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it).
+#: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it). The colouriser, taught by six
+#: photographs, may paint at most 30% of the full colour range and weighs the adversarial term 0.3: where its
+#: training gave no evidence it stays near grey (benchmarks/RESULTS.md, lesson 3).
 PIX2PIX_DATASETS = {
     "digits-inpaint": {},
-    "photos-colorize": {"batch_size": 16, "receptive_field": 34},
+    "photos-colorize": {"batch_size": 16, "receptive_field": 34, "max_chroma": 0.3, "gan_weight": 0.3},
     "facades": {"batch_size": 4, "receptive_field": 70},
 }
 
@@ -196,7 +199,12 @@ def build_pix2pix(
     colorize = dataset == "photos-colorize"
     with _scope(strategy):
         generator = models.build_unet_generator(
-            image_shape, hp["base_filters"], dropout=hp["dropout"], colorize=colorize, seed=seed
+            image_shape,
+            hp["base_filters"],
+            dropout=hp["dropout"],
+            colorize=colorize,
+            max_chroma=hp["max_chroma"],
+            seed=seed,
         )
         discriminator = models.build_patchgan_discriminator(
             image_shape,

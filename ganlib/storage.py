@@ -116,6 +116,8 @@ def load_model(path, **kwargs):
     """
     import keras
 
+    import ganlib.models  # noqa: F401 (registers ganlib's custom layers, e.g. LabToRGB, in a fresh process)
+
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No saved model at {path}. Train one first (e.g. `python -m ganlib train gan`).")

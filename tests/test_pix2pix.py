@@ -51,6 +51,36 @@ def test_corrupt_digits_random_sides_and_errors():
         data.corrupt_digits(np.ones((32, 32)))
 
 
+def test_corrupt_digits_within_a_box_keeps_holes_on_the_digit():
+    images = np.ones((300, 32, 32, 1), dtype=np.float32)
+    holed = data.corrupt_digits(images, hole=14, seed=0, within=data.DIGIT_AREA)
+    missing = (holed == -1.0)[..., 0]
+    assert (missing.sum(axis=(1, 2)) == 14 * 14).all()
+    rows, cols = np.nonzero(missing.any(axis=0))[0], np.nonzero(missing.any(axis=1))[1]
+    assert rows.min() == 2 and rows.max() == 29 and cols.min() == 2 and cols.max() == 29  # the box 2..29, all used
+    assert not missing[:, :2].any() and not missing[:, 30:].any()
+    with pytest.raises(ValueError, match="within"):
+        data.corrupt_digits(images, hole=14, within=(2, 2, 31, 28))
+    with pytest.raises(ValueError, match="hole"):
+        data.corrupt_digits(images, hole=20, within=(0, 0, 16, 16))
+
+
+def test_validation_holes_lie_on_the_digit_area(few_digits):
+    val_in, val_out = data.load_pairs("digits-inpaint", "validation", verbose=False)
+    missing = (val_in != val_out)[..., 0]
+    assert not missing[:, :2].any() and not missing[:, 30:].any()
+    assert not missing[:, :, :2].any() and not missing[:, :, 30:].any()
+
+
+def test_digits_of_pairs_are_the_training_digits_and_disjoint_from_validation(few_digits):
+    digits, labels = data.digits_of_pairs("train")
+    _, train_out = data.load_pairs("digits-inpaint", "train", verbose=False)
+    _, val_out = data.load_pairs("digits-inpaint", "validation", verbose=False)
+    assert digits.dtype == np.uint8 and digits.shape == (300, 28, 28) and labels.shape == (300,)
+    np.testing.assert_array_equal(data.pad_digits(digits), train_out)
+    assert not {d.tobytes() for d in data.pad_digits(digits)} & {d.tobytes() for d in val_out}
+
+
 def test_cut_holes_at_given_places():
     out = data.cut_holes(np.zeros((1, 8, 8, 1)), tops=2, lefts=3, sides=2, fill=-1.0)
     expected = np.zeros((8, 8))
@@ -117,6 +147,26 @@ def test_make_pair_dataset_digits_draws_fresh_holes(few_digits):
     for batch_in, batch_out in dataset.take(1):
         batch_in, batch_out = batch_in.numpy(), batch_out.numpy()
         assert (batch_in[batch_in != batch_out] == -1).all()
+
+
+def test_make_pair_dataset_distortion_knobs():
+    target = -np.ones((4, 32, 32, 1), np.float32)
+    target[:, 8:24, 14:18] = 1.0  # a vertical bar
+    plain = data.make_pair_dataset(target, target, 4, name="digits-inpaint", seed=0, shuffle=False,
+                                   distortion={}, holes=(1, 1))
+    _, out = next(iter(plain))
+    np.testing.assert_array_equal(out.numpy(), target)  # no distortion: the target is untouched
+    shifted = data.make_pair_dataset(target, target, 4, name="digits-inpaint", seed=0, shuffle=False,
+                                     distortion={"rotation": 30.0}, holes=(1, 1))
+    _, out = next(iter(shifted))
+    out = out.numpy()
+    assert not np.allclose(out, target) and out.min() >= -1.0 - 1e-6 and out.max() <= 1.0 + 1e-6
+    # a rotation about the centre keeps the bar's centre and roughly its ink
+    assert abs(out.sum() - target.sum()) / abs(target.sum()) < 0.1
+    with pytest.raises(ValueError, match="distortion"):
+        data.make_pair_dataset(target, target, 4, name="digits-inpaint", distortion={"twist": 1.0})
+    with pytest.raises(ValueError, match="holes"):
+        data.make_pair_dataset(target, target, 4, name="digits-inpaint", holes=(10, 40))
 
 
 def test_make_pair_dataset_mirrors_input_and_target_together():
@@ -233,6 +283,18 @@ def test_colorizer_keeps_the_input_lightness():
     grey = np.random.default_rng(0).uniform(-0.6, 0.6, (2, 16, 16, 1)).astype(np.float32)
     rgb = colorizer(grey, training=False).numpy()
     np.testing.assert_allclose(data.to_grey(rgb), grey, atol=0.05)  # only colour is predicted
+
+
+def test_colorizer_max_chroma_scales_the_colour_it_can_paint():
+    full = models.build_unet_generator((16, 16, 1), 4, colorize=True, seed=0)
+    capped = models.build_unet_generator((16, 16, 1), 4, colorize=True, max_chroma=0.25, seed=0)
+    grey = np.random.default_rng(0).uniform(-0.6, 0.6, (2, 16, 16, 1)).astype(np.float32)
+    ab_full = keras.Model(full.input, full.get_layer("ab").output)(grey).numpy()
+    ab_capped = keras.Model(capped.input, capped.get_layer("ab").output)(grey).numpy()
+    np.testing.assert_allclose(ab_capped, 0.25 * ab_full, atol=1e-6)  # same weights (same seed), a quarter
+    assert np.abs(ab_capped).max() <= 0.25
+    with pytest.raises(ValueError, match="max_chroma"):
+        models.build_unet_generator((16, 16, 1), 4, colorize=True, max_chroma=0.0)
 
 
 @pytest.mark.parametrize("field, patches", [(1, 64), (16, 30), (34, 14), (70, 6)])

@@ -95,6 +95,7 @@ def build_unet_generator(
     dropout_layers: int = 3,
     max_filters: int | None = None,
     colorize: bool = False,
+    max_chroma: float = 1.0,
     seed: int | None = None,
 ) -> keras.Model:
     """Build a U-Net generator ``input image -> output image`` of the same height and width.
@@ -124,6 +125,9 @@ def build_unet_generator(
         colorize: predict only colour: the network outputs Lab's a and b (layer ``"ab"``), and
             :class:`LabToRGB` combines them with the input, taken as Lab lightness, into RGB. Needs a
             one-channel input.
+        max_chroma: with ``colorize``: the largest colour the network can paint, as a share of the full
+            ``ab`` range (±110): its tanh output is scaled by this (layer ``"ab"``). A cap below 1 bounds
+            how wrong a confident colour can be where the training photographs gave no evidence.
         seed: seed of the initialisers and dropout, for a repeatable model.
 
     Returns:
@@ -145,6 +149,9 @@ def build_unet_generator(
             )
         if out_channels not in (None, 3):
             raise ValueError(f"Expected `out_channels` 3 with `colorize=True`. Received: out_channels={out_channels!r}")
+    max_chroma = float(max_chroma)
+    if not 0.0 < max_chroma <= 1.0:
+        raise ValueError(f"Expected 0 < `max_chroma` <= 1. Received: max_chroma={max_chroma!r}")
     out_channels = (3 if colorize else image_shape[-1]) if out_channels is None else out_channels
     out_channels = _checks.positive_int("out_channels", out_channels)
     height, width, _ = image_shape
@@ -194,9 +201,12 @@ def build_unet_generator(
         padding="same",
         activation="tanh",
         kernel_initializer=_normal_init(next_seed),
-        name="ab" if colorize else "output_image",
+        name="ab_unit" if colorize else "output_image",
     )(x)
-    outputs = LabToRGB(name="lab_to_rgb")([inputs, head]) if colorize else head
+    if not colorize:
+        return keras.Model(inputs, head, name="unet_generator")
+    ab = keras.layers.Rescaling(max_chroma, name="ab")(head)
+    outputs = LabToRGB(name="lab_to_rgb")([inputs, ab])
     return keras.Model(inputs, outputs, name="unet_generator")
 
 
