@@ -170,6 +170,9 @@ class QualityLog(keras.callbacks.Callback):
             epochs, so the curve has as many points on 5,000 as on 60,000 digits.
         n_samples: samples per score (500 is a fair trade of noise against time).
         seed: noise seed of the samples, the same each time.
+        max_real: at most this many real digits for the FID, evenly spaced through ``real_images``, so a
+            point costs the same on 5,000 or 60,000 digits (the judge's features of every real digit are
+            computed at each point).
 
     Attributes:
         quality: ``{"step": [...], "fid": [...], "confidence": [...], "min_share": [...]}``; the latest
@@ -177,9 +180,12 @@ class QualityLog(keras.callbacks.Callback):
             generator optimizer's step count, so it carries on across a resumed run.
     """
 
-    def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0):
+    def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0, max_real=5000):
         super().__init__()
         self.judge = judge
+        max_real = _checks.positive_int("max_real", max_real)
+        if real_images is not None and len(real_images) > max_real:
+            real_images = real_images[:: -(-len(real_images) // max_real)]  # every k-th: at most max_real
         self.real_images = real_images
         self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.n_samples = _checks.positive_int("n_samples", n_samples)

@@ -171,6 +171,14 @@ def test_periodic_callbacks_ignore_epoch_boundaries(dataset, monkeypatch):
         callbacks.QualityLog(None, None, every_n_steps=0)
 
 
+def test_quality_log_scores_against_at_most_max_real_digits():
+    reals = np.arange(60_000)
+    assert len(callbacks.QualityLog(None, reals).real_images) == 5000  # every 12th of 60,000
+    assert callbacks.QualityLog(None, reals[:5000]).real_images is not None
+    assert len(callbacks.QualityLog(None, reals[:5000]).real_images) == 5000  # 5,000: all of them
+    assert callbacks.QualityLog(None, reals[:10], max_real=4).real_images.tolist() == [0, 3, 6, 9]
+
+
 def test_quality_log_counts_steps_of_the_generator_across_a_resume(dataset, monkeypatch):
     from ganlib import metrics
 
