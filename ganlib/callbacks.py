@@ -166,7 +166,8 @@ class QualityLog(keras.callbacks.Callback):
         judge: a :class:`ganlib.metrics.Judge`.
         real_images: the real digits FID compares with.
         every_n_steps: score every N training steps of the generator (counted by its optimizer, so the
-            schedule carries on across a resumed run), and once more when training ends. Steps, not
+            schedule carries on across a resumed run), and once more when training ends (unless the last
+            point is less than half a period old). Steps, not
             epochs, so the curve has as many points on 5,000 as on 60,000 digits.
         n_samples: samples per score (500 is a fair trade of noise against time).
         seed: noise seed of the samples, the same each time.
@@ -208,7 +209,9 @@ class QualityLog(keras.callbacks.Callback):
             logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
 
     def on_train_end(self, logs=None):
-        if self.step and self._last_measured != self._model_step():
+        # one more point for the end of training, unless the last one is less than half a period old
+        last = self._last_measured
+        if self.step and (last is None or self._model_step() - last >= self.every_n_steps / 2):
             self.measure()
 
     def measure(self) -> dict:
