@@ -166,10 +166,14 @@ class QualityLog(keras.callbacks.Callback):
         judge: a :class:`ganlib.metrics.Judge`.
         real_images: the real digits FID compares with.
         every_n_steps: score every N training steps of the generator (counted by its optimizer, so the
-            schedule carries on across a resumed run), and once more when training ends. Steps, not
+            schedule carries on across a resumed run), and once more when training ends (unless the last
+            point is less than half a period old). Steps, not
             epochs, so the curve has as many points on 5,000 as on 60,000 digits.
         n_samples: samples per score (500 is a fair trade of noise against time).
         seed: noise seed of the samples, the same each time.
+        max_real: at most this many real digits for the FID, evenly spaced through ``real_images``, so a
+            point costs the same on 5,000 or 60,000 digits (the judge's features of every real digit are
+            computed at each point).
 
     Attributes:
         quality: ``{"step": [...], "fid": [...], "confidence": [...], "min_share": [...]}``; the latest
@@ -177,9 +181,12 @@ class QualityLog(keras.callbacks.Callback):
             generator optimizer's step count, so it carries on across a resumed run.
     """
 
-    def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0):
+    def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0, max_real=5000):
         super().__init__()
         self.judge = judge
+        max_real = _checks.positive_int("max_real", max_real)
+        if real_images is not None and len(real_images) > max_real:
+            real_images = real_images[:: -(-len(real_images) // max_real)]  # every k-th: at most max_real
         self.real_images = real_images
         self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
         self.n_samples = _checks.positive_int("n_samples", n_samples)
@@ -202,7 +209,9 @@ class QualityLog(keras.callbacks.Callback):
             logs["fid"], logs["min_share"] = self.quality["fid"][-1], self.quality["min_share"][-1]
 
     def on_train_end(self, logs=None):
-        if self.step and self._last_measured != self._model_step():
+        # one more point for the end of training, unless the last one is less than half a period old
+        last = self._last_measured
+        if self.step and (last is None or self._model_step() - last >= self.every_n_steps / 2):
             self.measure()
 
     def measure(self) -> dict:

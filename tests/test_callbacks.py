@@ -171,6 +171,14 @@ def test_periodic_callbacks_ignore_epoch_boundaries(dataset, monkeypatch):
         callbacks.QualityLog(None, None, every_n_steps=0)
 
 
+def test_quality_log_scores_against_at_most_max_real_digits():
+    reals = np.arange(60_000)
+    assert len(callbacks.QualityLog(None, reals).real_images) == 5000  # every 12th of 60,000
+    assert callbacks.QualityLog(None, reals[:5000]).real_images is not None
+    assert len(callbacks.QualityLog(None, reals[:5000]).real_images) == 5000  # 5,000: all of them
+    assert callbacks.QualityLog(None, reals[:10], max_real=4).real_images.tolist() == [0, 3, 6, 9]
+
+
 def test_quality_log_counts_steps_of_the_generator_across_a_resume(dataset, monkeypatch):
     from ganlib import metrics
 
@@ -182,7 +190,9 @@ def test_quality_log_counts_steps_of_the_generator_across_a_resume(dataset, monk
     gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0)  # as if restored at step 3
     quality = callbacks.QualityLog(judge=None, real_images=None, every_n_steps=4)
     gan.fit(dataset, steps_per_epoch=6, epochs=1, verbose=0, callbacks=[quality])
-    assert quality.quality["step"] == [4.0, 8.0, 9.0] and quality.quality["fid"] == [2.0, 2.0, 2.0]
+    assert quality.quality["step"] == [4.0, 8.0] and quality.quality["fid"] == [2.0, 2.0]  # 9: too close to 8
+    gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[quality])
+    assert quality.quality["step"] == [4.0, 8.0, 11.0]  # the end of training, half a period after step 8
 
 
 def test_sample_grid_writes_pngs(dataset, tmp_path):
