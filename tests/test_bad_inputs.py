@@ -254,8 +254,9 @@ def test_train_out_on_a_read_only_file_system_fails_before_training(work, capsys
         (["train", "gan", "--batch-size", "0", "--out", "R"], ("--batch-size",)),
         (["train", "gan", "--seed", "-1", "--out", "R"], ("--seed",)),
         (["train", "gan", "--seed", "99999999999", "--out", "R"], ("--seed", "4294967295")),
-        (["train", "gan", "--size", "64", "--out", "R"], ("--size", "pix2pix only")),
-        (["train", "gan", "--dataset", "facades", "--out", "R"], ("--dataset", "pix2pix only")),
+        (["train", "gan", "--size", "64", "--out", "R"], ("--size", "pix2pix", "--data")),
+        (["train", "gan", "--dataset", "facades", "--out", "R"], ("--dataset", "pix2pix")),
+        (["train", "dcgan", "--data", "R", "--dataset", "facades", "--out", "R"], ("--dataset", "not with --data")),
         (["train", "pix2pix", "--dataset", "photos-colorize", "--size", "48", "--out", "R"], ("--size 48",)),
         (["train", "pix2pix", "--size", "64", "--out", "R"], ("--size 64", "32")),
         (["train", "pix2pix", "--dataset", "facades", "--out", "R"], ("facades", "offline")),
@@ -281,7 +282,7 @@ def test_sample_out_problems(runs, work, capsys):
     (work / "afile").write_text("x")
     (work / "folder.npy").mkdir()
     run = runs / "gan"
-    _fails_in_one_line(["sample", run, "--out", "s.png"], work, capsys, ".npy")
+    _fails_in_one_line(["sample", run, "--out", "s.txt"], work, capsys, ".npy", ".png")
     _fails_in_one_line(["sample", run, "--out", "afile/s.npy"], work, capsys, "afile", "a file")
     _fails_in_one_line(["sample", run, "--out", "folder.npy"], work, capsys, "is a folder")
     _fails_in_one_line(["sample", run / "generator.keras", "--out", "s.npy"], work, capsys, "no generator.keras")
