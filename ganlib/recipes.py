@@ -155,8 +155,8 @@ PIX2PIX = {
 }
 
 #: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it). The colouriser, taught by six
-#: photographs, may paint at most 30% of the full colour range and weighs the adversarial term 0.3: where its
-#: training gave no evidence it stays near grey (benchmarks/RESULTS.md, lesson 3).
+#: photographs, may paint at most 30% of the full colour range and weighs the adversarial term 0.3, meant to
+#: keep it near grey where its training gave no evidence (not yet measured: benchmarks/RESULTS.md, lesson 3).
 PIX2PIX_DATASETS = {
     "digits-inpaint": {},
     "photos-colorize": {"batch_size": 16, "receptive_field": 34, "max_chroma": 0.3, "gan_weight": 0.3},
