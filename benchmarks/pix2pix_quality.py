@@ -13,7 +13,7 @@
    trained on holed training digits, tested on the holed validation digits.
 2. **What the old figures measured.** Scores one L1 + GAN generator under the old measurement (a judge
    trained on all the bundled digits, the scored ones included; holes anywhere on the 32×32 frame), each
-   weak point fixed in turn, and through ``translate`` on 28×28 arrays (resized to 32×32, as the CLI does).
+   weak point fixed in turn, and through ``translate`` on 28×28 arrays (padded into the 32×32 frame, as the CLI does).
 3. Trains the colouriser for ``--color-minutes`` and reports PSNR/SSIM against the grey copy on crops of a
    photograph it never saw (``chelsea``), and the lightness kept (PSNR of the output's lightness).
 4. Times a training step of the TensorFlow tutorial's 256-pixel pix2pix (batch 1) and of the lesson's
@@ -112,10 +112,10 @@ def measurement_variants(generator, honest: dict, seed: int = 0) -> dict:
             "restored": metrics.restoration_scores(judge, metrics.translate_batches(generator, inputs), labels, reference),
         }
     small = data.scale_to_uint8(metrics.unpad_digits(honest["val_inputs"]))[..., 0]  # (N, 28, 28) uint8
-    resized = np.asarray(translate.translate_image(generator, small)).reshape(small.shape)
-    rows["honest, through translate on 28×28 arrays (resized to 32×32 and back)"] = {
+    through_cli = np.asarray(translate.translate_image(generator, small)).reshape(small.shape)
+    rows["honest, through translate on 28×28 arrays (padded into the 32×32 frame, as the CLI does)"] = {
         "input": rows["honest: judge trained on other digits, holes on the 28×28 digit"]["input"],
-        "restored": metrics.restoration_scores(honest["judge"], resized, labels, reference),
+        "restored": metrics.restoration_scores(honest["judge"], through_cli, labels, reference),
     }
     return rows
 
