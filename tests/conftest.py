@@ -21,4 +21,4 @@ def mnist():
     """The 5,000 bundled MNIST digits as ``(uint8 images, int labels)``, loaded once per session."""
     from ganlib import data
 
-    return data._bundled_mnist()
+    return data.mnist._bundled_mnist()

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from ganlib import checkpoints, cli, data, metrics, models, recipes, training
+from ganlib import checkpoints, cli, config, data, metrics, models, recipes, training
 from ganlib.models import pix2pix
 from ganlib.translate import translate_image, translate_images
 
@@ -21,8 +21,8 @@ TINY = {"base_filters": 4, "d_base_filters": 4, "receptive_field": 16}
 def few_digits(mnist, monkeypatch):
     """load_mnist gives the first 500 bundled digits (200 validate, 300 train)."""
     images, labels = mnist
-    monkeypatch.setattr(data, "load_mnist", lambda *a, **k: (images[:500], labels[:500]))
-    monkeypatch.setattr(data, "BUNDLED_VALIDATION_DIGITS", 200)
+    monkeypatch.setattr(data.mnist, "load_mnist", lambda *a, **k: (images[:500], labels[:500]))
+    monkeypatch.setattr(data.paired, "BUNDLED_VALIDATION_DIGITS", 200)
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -212,13 +212,13 @@ def test_facades_download_checksum_and_layouts(tmp_path, monkeypatch):
     labels, photos = data.load_pairs("facades", "train", size=16, verbose=False)
     assert labels.shape == photos.shape == (3, 16, 16, 3)
     assert np.median(np.abs(labels[0] - (40 / 127.5 - 1))) < 0.05  # the right half: the label map is the input
-    cached = data.config.data_dir() / "facades.tar.gz"
+    cached = config.data_dir() / "facades.tar.gz"
     assert (cached.parent / "facades.tar.gz.sha256").read_text().strip() == data.sha256sum(archive)
     val_labels, _ = data.load_pairs("facades", "validation", size=16, verbose=False)
     assert len(val_labels) == 2
 
     # the keras.utils.get_file(extract=True) layout is found as it is
-    root = data.config.data_dir()
+    root = config.data_dir()
     (root / "facades_extracted").mkdir()
     (root / "facades").rename(root / "facades_extracted" / "facades")
     cached.unlink()
@@ -231,7 +231,7 @@ def test_facades_corrupt_archive_is_fetched_again(tmp_path, monkeypatch):
     monkeypatch.delenv("GANLIB_OFFLINE")
     monkeypatch.setenv("GANLIB_FACADES_URL", archive.as_uri())
     monkeypatch.setenv("GANLIB_FACADES_SHA256", data.sha256sum(archive))
-    cached = data.config.data_dir() / "facades.tar.gz"
+    cached = config.data_dir() / "facades.tar.gz"
     cached.write_bytes(b"half a download")
     assert data.load_pairs("facades", "train", size=8, verbose=False)[0].shape == (3, 8, 8, 3)
     assert data.sha256sum(cached) == data.sha256sum(archive)
@@ -239,7 +239,7 @@ def test_facades_corrupt_archive_is_fetched_again(tmp_path, monkeypatch):
     cached.unlink()
     import shutil
 
-    shutil.rmtree(data.config.data_dir() / "facades")
+    shutil.rmtree(config.data_dir() / "facades")
     with pytest.raises(data.DownloadError, match="SHA-256"):
         data.load_pairs("facades", "train", size=8, verbose=False)
     assert not cached.exists()
