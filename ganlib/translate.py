@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ganlib import _checks, data
-from ganlib.metrics import translate_batches
+from ganlib.inference import predict_in_batches
 
 COLOR_LAYER = "ab"
 #: Pictures smaller than the generator's size by more than this factor are refused (they would be blown up).
@@ -176,11 +176,11 @@ def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
         import keras
 
         color_model = keras.Model(generator.input, generator.get_layer(COLOR_LAYER).output)
-        ab = translate_batches(color_model, small, batch_size)
+        ab = predict_in_batches(color_model, small, batch_size)
         lab = np.concatenate([unit[..., :1], _from_frame(ab, in_height, in_width, pads)], axis=-1)
         outputs = data.lab_to_rgb(lab)
     else:
-        outputs = _from_frame(translate_batches(generator, small, batch_size), in_height, in_width, pads)
+        outputs = _from_frame(predict_in_batches(generator, small, batch_size), in_height, in_width, pads)
     outputs = _from_unit(outputs, dtype)
     return outputs[..., 0] if no_channel_axis and outputs.shape[-1] == 1 else outputs
 
