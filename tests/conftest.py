@@ -66,7 +66,8 @@ TINY_PIX2PIX = {"base_filters": 4, "d_base_filters": 4, "receptive_field": 16}
 @pytest.fixture(scope="session")
 def tiny_pix2pix():
     """Build a compiled tiny pix2pix (``recipes.build_pix2pix`` on 16×16×1 inputs with :data:`TINY_PIX2PIX`):
-    ``tiny_pix2pix(**overrides)`` takes any setting of ``recipes.PIX2PIX`` and ``image_shape``."""
+    ``tiny_pix2pix(**overrides)`` takes any setting of ``recipes.PIX2PIX`` and ``image_shape``;
+    ``tiny_pix2pix.settings`` holds the tiny settings."""
     from ganlib import recipes
 
     def build(image_shape=(16, 16, 1), **overrides):
@@ -74,4 +75,5 @@ def tiny_pix2pix():
             "digits-inpaint", image_shape=image_shape, seed=0, **{**TINY_PIX2PIX, **overrides}
         )
 
+    build.settings = dict(TINY_PIX2PIX)
     return build
