@@ -30,6 +30,7 @@ MNIST_FILENAME = "mnist.npz"
 SOURCES = ("auto", "keras", "bundled")
 SPLITS = ("train", "test")
 
+
 def _keras_cache_candidates() -> list[Path]:
     keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
     return [config.data_dir() / MNIST_FILENAME, keras_home / "datasets" / MNIST_FILENAME]
