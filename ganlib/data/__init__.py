@@ -37,6 +37,7 @@ from ganlib.data.mnist import (
 from ganlib.data.paired import (
     BUNDLED_VALIDATION_DIGITS,
     DIGIT_DISTORTION,
+    WRITER_DISTORTION,
     PAIR_SPLITS,
     PAIRED_DATASETS,
     PHOTOS,
@@ -51,6 +52,7 @@ __all__ = [
     "BUNDLED_VALIDATION_DIGITS",
     "DIGIT_AREA",
     "DIGIT_DISTORTION",
+    "WRITER_DISTORTION",
     "DIGIT_SIDE",
     "DownloadError",
     "FACADES_PAIRS",
