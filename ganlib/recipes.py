@@ -214,7 +214,7 @@ def build_pix2pix(
             seed=None if seed is None else seed + 1000,
         )
         model = training.Pix2Pix(
-            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"], seed=seed
+            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"]
         )
         model.compile(
             d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
