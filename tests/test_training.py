@@ -410,3 +410,12 @@ def test_build_dcgan_sizes_each_player_from_its_own_filters():
     small = recipes.build_dcgan(base_filters=8, d_base_filters=4, latent_dim=8)
     assert small.generator.count_params() < gan.generator.count_params()
     assert [layer.filters for layer in small.discriminator.layers if type(layer) is keras.layers.Conv2D] == [4, 8]
+
+
+def test_a_wasserstein_dcgan_has_no_batch_norm_in_its_critic():
+    gan = recipes.build_dcgan(loss="wasserstein", base_filters=4, d_base_filters=4)
+    assert gan.gradient_penalty_weight == 10.0
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in gan.discriminator._flatten_layers())
+    assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in gan.generator._flatten_layers())
+    with pytest.raises(ValueError, match="Expected `d_batch_norm=False` with loss='wasserstein'"):
+        recipes.build_dcgan(loss="wasserstein", d_batch_norm=True)

@@ -82,7 +82,7 @@ def _train_pix2pix(args) -> None:
 
 
 def _run_settings(args) -> dict:
-    """What `train`'s result depends on beyond the model itself (which `run_identity` reads)."""
+    """What `train`'s result depends on beyond the model itself (which `runs.settings_of` reads)."""
     settings = {"model": args.model, "seed": args.seed}
     if getattr(args, "data", None) is not None:
         settings.update(data=str(args.data.resolve()), size=args.size)
