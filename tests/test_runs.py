@@ -154,6 +154,7 @@ def test_a_time_budget_counts_the_whole_run(real_images, tmp_path, capsys):
     assert "Nothing left to train: this run already has 0 steps and 120 s" in capsys.readouterr().out
     result = runs.train(run, minutes=2.001)  # a budget it reaches after a step or more
     assert not result["complete"] and result["steps_this_run"] >= 1 and gan.clock.seconds >= 120.06
+    assert len(run.saved["history"]["d_loss"]) == gan.step  # kept without a StepHistory of the caller's
     with pytest.raises(ValueError, match="exactly one of `minutes` and `steps`"):
         runs.train(run)
     with pytest.raises(ValueError, match="minutes"):

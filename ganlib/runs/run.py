@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganlib import checkpoints
-from ganlib.callbacks import Checkpoint, RunCallback, TimeBudget
+from ganlib.callbacks import Checkpoint, RunCallback, StepHistory, TimeBudget
 from ganlib.runs import identity
 
 #: ``steps_per_epoch`` of a run on a time budget: ``fit`` never reaches it, the budget stops it first.
@@ -100,7 +100,8 @@ def train(run: Run, *, minutes: float | None = None, steps: int | None = None, c
         callbacks: the lesson's callbacks. Those that keep a record of the run
             (:class:`ganlib.callbacks.RunCallback`: histories, dashboards, grids, quality logs) get it back
             from the checkpoint the first time they are given to this run, and it is saved with every
-            checkpoint.
+            checkpoint. Without a :class:`ganlib.callbacks.StepHistory` among them, one is added, so the
+            run's history is complete whichever callbacks a part of it had.
         verbose: Keras' ``fit`` verbosity.
 
     Returns:
@@ -112,6 +113,8 @@ def train(run: Run, *, minutes: float | None = None, steps: int | None = None, c
     if minutes is not None and not minutes > 0:
         raise ValueError(f"Expected `minutes` > 0. Received: minutes={minutes!r}")
     model, callbacks = run.model, list(callbacks)
+    if not any(isinstance(callback, StepHistory) for callback in callbacks):
+        callbacks.insert(0, StepHistory())  # the run keeps its per-step history whatever the lesson shows
     keeping = [callback for callback in callbacks if isinstance(callback, RunCallback)]
     for callback in keeping:
         if callback not in run._resumed:
