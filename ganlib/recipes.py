@@ -111,12 +111,14 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **
         seed: seeds the weights of both players and the training noise.
         image_shape: ``(28, 28, C)``, ``(32, 32, C)`` or ``(64, 64, C)``.
         strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
-        **overrides: any key of :data:`DCGAN` (``batch_size`` is for the dataset and ignored here).
+        **overrides: any key of :data:`DCGAN` (``batch_size`` is for the dataset and ignored here). With
+            ``loss="wasserstein"`` the critic is built without batch norm: the gradient penalty is taken per
+            example, and batch norm would mix the examples of a batch (Gulrajani et al. 2017, section 4).
 
     Returns:
         A compiled :class:`ganlib.training.GAN` (with an EMA generator when ``ema_decay`` is set).
     """
-    hp = settings(DCGAN, **overrides)
+    hp = settings(DCGAN, **overrides)  # with loss="wasserstein": d_batch_norm False (see `settings`)
     with _scope(strategy):
         generator = models.build_dcgan_generator(
             hp["latent_dim"], image_shape, hp["base_filters"], hp["kernel_size"], seed=seed
@@ -225,7 +227,7 @@ def build_pix2pix(
             seed=None if seed is None else seed + 1000,
         )
         model = training.Pix2Pix(
-            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"], seed=seed
+            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"]
         )
         model.compile(
             d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),

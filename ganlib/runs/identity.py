@@ -11,8 +11,8 @@ names a setting that differs. ``settings.json`` in the run folder records them.
 
 Typical use::
 
-    folder = run_identity.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
-    checkpoints.fit_resumable(model, dataset, folder, settings={"seed": 0}, seconds=300)
+    folder = runs.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
+    run = runs.open_run(folder, model, dataset, settings={"seed": 0})     # refuses other settings
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+
+from ganlib import storage
 
 SETTINGS_FILE = "settings.json"
 FINGERPRINT_LENGTH = 12
@@ -166,8 +168,6 @@ def check_folder(folder, settings: dict, has_run: bool) -> None:
     Raises:
         OtherSettingsError: ``folder`` holds a run with other (or unrecorded) settings.
     """
-    from ganlib import storage
-
     folder = Path(folder)
     settings = _plain(settings)
     saved = read_settings(folder)
