@@ -40,7 +40,7 @@ DCGAN = {
     "d_base_filters": 16,  # the discriminator's (filters of its first convolution): a strong G, a light D
     "kernel_size": 4,
     "dropout": 0.0,
-    "d_batch_norm": True,
+    "d_batch_norm": True,  # set to False with loss="wasserstein" (see `settings`)
     "batch_size": 64,
     "g_lr": 1e-3,
     "d_lr": 1e-3,
@@ -56,7 +56,11 @@ def settings(recipe: dict, **overrides) -> dict:
     """Return a copy of ``recipe`` with ``overrides`` applied; unknown names are an error.
 
     Label smoothing only exists for the cross-entropy and least-squares losses: with another ``loss`` it
-    is set to 0, so ``build_mlp_gan(loss="hinge")`` just works.
+    is set to 0, so ``build_mlp_gan(loss="hinge")`` just works. With ``loss="wasserstein"`` (trained with the
+    gradient penalty) a recipe's critic has no batch norm (``d_batch_norm`` is set to False): the penalty
+    constrains the gradient for each image on its own, and batch norm makes each output depend on the whole
+    batch (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", section 4, use no batch norm in
+    the critic). Asking for both is an error.
     """
     unknown = sorted(set(overrides) - set(recipe))
     if unknown:
@@ -64,6 +68,13 @@ def settings(recipe: dict, **overrides) -> dict:
     hp = {**recipe, **overrides}
     if hp["loss"] not in losses.SUPPORTS_LABEL_SMOOTHING:
         hp["label_smoothing"] = 0.0
+    if hp["loss"] == "wasserstein" and hp.get("d_batch_norm"):
+        if overrides.get("d_batch_norm"):
+            raise ValueError(
+                "Expected `d_batch_norm=False` with loss='wasserstein': the gradient penalty needs a critic "
+                "without batch norm. Received: d_batch_norm=True"
+            )
+        hp["d_batch_norm"] = False
     return hp
 
 
