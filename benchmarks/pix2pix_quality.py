@@ -167,7 +167,7 @@ def tutorial_pix2pix():
     x = keras.layers.LeakyReLU()(keras.layers.BatchNormalization()(x))
     x = keras.layers.ZeroPadding2D()(x)
     discriminator = keras.Model([inp, tar], keras.layers.Conv2D(1, 4, 1, kernel_initializer=init)(x))
-    model = training.Pix2Pix(generator, discriminator, l1_weight=100.0, seed=0)
+    model = training.Pix2Pix(generator, discriminator, l1_weight=100.0)
     model.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
     pair = tf.random.uniform((1, 256, 256, 3), -1, 1)
     return model, tf.data.Dataset.from_tensors((pair, pair))

@@ -1,11 +1,12 @@
 """Training a class-conditional GAN: ``ConditionalGAN``, lesson 4's recipe and its builder.
 
 ``ConditionalGAN`` is :class:`ganlib.training.GAN` with labels: it trains on ``(images, labels)`` batches
-(:func:`ganlib.labelled_data.make_labelled_dataset`), asks the generator for the batch's own labels
-(``G(z, y)`` for the ``y`` of each real image, so the classes of the fakes follow the data's), and gives the
+(:func:`ganlib.data.make_labelled_dataset`), asks the generator for the batch's own labels (``G(z, y)``
+for the ``y`` of each real image, so the classes of the fakes follow the data's), and gives the
 discriminator the same labels. Everything else is lesson 2's: the loss families of :mod:`ganlib.losses`,
-label smoothing, several D steps, the EMA generator, checkpoints (:func:`ganlib.checkpoints.fit_resumable`)
-and ``tf.distribute`` (losses scaled to the global batch by ``training._Shard``).
+label smoothing, several D steps, the EMA generator, the step counter and clock (``gan.step``,
+``gan.clock``), runs that checkpoint and resume (:mod:`ganlib.runs`) and ``tf.distribute`` (losses scaled
+to the global batch, see :mod:`ganlib.training.players`).
 
 With an AC-GAN discriminator (one input, ``1 + num_classes`` outputs, see
 :func:`ganlib.models.conditional.build_conditional_discriminator`) both players also minimise the
@@ -13,7 +14,9 @@ cross-entropy of the class logits against ``y``, weighted by ``class_weight``: D
 (the paper's ``L_C``), G on its fakes.
 
     gan = conditional.build_cgan(seed=0)                  # lesson 4's default: projection D, conv G, EMA
-    gan.fit(labelled_data.make_labelled_dataset(images, labels, 64, seed=0), epochs=1)
+    dataset = data.make_labelled_dataset(images, labels, 64, seed=0)
+    run = runs.open_run("runs/cgan", gan, dataset, settings={"seed": 0})
+    runs.train(run, minutes=3)
     sevens = gan.generate(16, labels=7)
 """
 
@@ -27,6 +30,7 @@ import tensorflow as tf
 
 from ganlib import _checks, latent, recipes, training
 from ganlib.models import conditional as models
+from ganlib.training.players import _apply, _regularisation, _Shard
 
 #: Lesson 4's default: lesson 2's DCGAN recipe with the label embedded into G's first layer and a
 #: projection discriminator (benchmarks/RESULTS.md, "Lesson 4").
@@ -103,7 +107,7 @@ class ConditionalGAN(training.GAN):
 
     def update_discriminator(self, real_images, labels, shard=None):
         """One D step on this replica's ``(real_images, labels)`` and as many fakes of the same labels."""
-        shard = shard or training._Shard(tf.shape(real_images)[0])
+        shard = shard or _Shard(tf.shape(real_images)[0])
         fake_images = self.generator([shard.take(self.sample_noise(shard.total)), labels], training=True)
         with tf.GradientTape() as tape:
             real_logits, real_classes = self.judge(real_images, labels)
@@ -112,9 +116,8 @@ class ConditionalGAN(training.GAN):
             if self.auxiliary_classifier:
                 class_loss = 0.5 * (self._class_loss(real_classes, labels) + self._class_loss(fake_classes, labels))
                 d_loss += self.class_weight * class_loss
-            minimised = shard.to_minimise(d_loss, training._regularisation(self.discriminator))
-        weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(minimised, weights), weights, strict=True))
+            minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
+        _apply(self.d_optimizer, minimised, tape, self.discriminator)
         return {
             "d_loss": d_loss,
             "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
@@ -123,33 +126,32 @@ class ConditionalGAN(training.GAN):
 
     def update_generator(self, labels, shard=None):
         """One G step on fresh fakes of ``labels`` (this replica's share under ``tf.distribute``)."""
-        shard = shard or training._Shard(tf.shape(labels)[0])
+        shard = shard or _Shard(tf.shape(labels)[0])
         noise = shard.take(self.sample_noise(shard.total))
         with tf.GradientTape() as tape:
             fake_logits, fake_classes = self.judge(self.generator([noise, labels], training=True), labels)
             g_loss = self.g_loss_fn(fake_logits)
             if self.auxiliary_classifier:
                 g_loss += self.class_weight * self._class_loss(fake_classes, labels)
-            minimised = shard.to_minimise(g_loss, training._regularisation(self.generator))
-        weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(minimised, weights), weights, strict=True))
+            minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+        _apply(self.g_optimizer, minimised, tape, self.generator)
         return {"g_loss": g_loss}
 
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError(
                 "ConditionalGAN trains on (images, labels) batches: use "
-                "ganlib.labelled_data.make_labelled_dataset(images, labels, batch_size)."
+                "ganlib.data.make_labelled_dataset(images, labels, batch_size)."
             )
         real_images, labels = data
         labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
-        shard = training._Shard(tf.shape(real_images)[0])
+        shard = _Shard(tf.shape(real_images)[0])
         for _ in range(self.d_steps):
             d_results = self.update_discriminator(real_images, labels, shard)
         g_results = self.update_generator(labels, shard)
         if self.ema_generator is not None:
             self.update_ema()
-        return self._report({**d_results, **g_results}, shard)
+        return self._record({**d_results, **g_results}, shard)
 
     # ------------------------------------------------------------------------------------ sampling
 

@@ -71,6 +71,15 @@ def test_label_out_of_range_and_on_an_unconditional_run_are_one_line_errors(cgan
     assert len(error.strip().splitlines()) == 1 and "--label needs a conditional run" in error
 
 
+def test_train_cgan_again_resumes_its_run_and_other_settings_are_refused(cgan_run):
+    again = _run(["-m", "ganlib", "train", "cgan", "--minutes", "0.04", "--out", "run"], cgan_run).stdout
+    assert "Resuming from step" in again
+    error = _run(
+        ["-m", "ganlib", "train", "cgan", "--minutes", "0.04", "--batch-size", "32", "--out", "run"], cgan_run, expect=2
+    ).stderr
+    assert len(error.strip().splitlines()) == 1 and "other settings" in error and "--fresh" in error
+
+
 def test_train_cgan_on_a_folder_with_sub_folders_as_classes(tmp_path):
     rng = np.random.default_rng(0)
     for name, shade in (("dark", 40), ("light", 220)):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlib import callbacks, checkpoints, conditional, labelled_data, viz
+from ganlib import callbacks, conditional, data, runs, viz
 from ganlib.models import conditional as models
 
 LABELS = np.array([0, 3, 7, 9], dtype=np.int32)
@@ -101,7 +101,7 @@ def test_bad_arguments_are_refused_in_one_line():
 def test_one_step_of_each_form_trains_both_players(form):
     gan = _small(form)
     before = [np.array(v) for v in gan.generator.trainable_weights + gan.discriminator.trainable_weights]
-    dataset = labelled_data.make_labelled_dataset(_images(8), np.arange(8) % 10, 8, shuffle=False)
+    dataset = data.make_labelled_dataset(_images(8), np.arange(8) % 10, 8, shuffle=False)
     logs = gan.fit(dataset, epochs=1, verbose=0).history
     assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"}
     assert all(np.isfinite(values[-1]) for values in logs.values())
@@ -167,7 +167,7 @@ def test_sample_grid_callback_shows_the_fixed_noise_with_labels_cycling():
     gan = _small()
     noise = np.random.default_rng(0).standard_normal((20, 8)).astype("float32")
     grid = callbacks.SampleGrid(n=20, inputs=noise)
-    dataset = labelled_data.make_labelled_dataset(_images(8), np.arange(8), 4, shuffle=False)
+    dataset = data.make_labelled_dataset(_images(8), np.arange(8), 4, shuffle=False)
     gan.fit(dataset, epochs=1, verbose=0, callbacks=[grid])
     expected = np.asarray(gan.sampler([noise, np.arange(20) % 10], training=False))
     np.testing.assert_array_equal(grid.frames[-1][1], viz.tile(expected))
@@ -176,35 +176,63 @@ def test_sample_grid_callback_shows_the_fixed_noise_with_labels_cycling():
 # ------------------------------------------------------------------------------------ resuming
 
 
-def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
+def _all_variables(gan):
+    """Every variable a checkpoint must bring back (EMA generator and its update count included), in order."""
+    variables = list(gan.generator.variables) + list(gan.discriminator.variables)
+    variables += list(gan.ema_generator.variables) + [gan.ema_updates]
+    variables += list(gan.g_optimizer.variables) + list(gan.d_optimizer.variables) + [gan.seed_generator.state]
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(tmp_path, capsys):
     images, labels = _images(40), np.arange(40) % 10
-    dataset = labelled_data.make_labelled_dataset(images, labels, 8, shuffle=False).repeat()
+    dataset = data.make_labelled_dataset(images, labels, 8, shuffle=False).repeat()
     straight = _small()
     straight.fit(dataset, steps_per_epoch=5, epochs=1, verbose=0)
 
     first = _small()
-    saver = checkpoints.Checkpoint(tmp_path)
-    first.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[saver])
-    resumed = conditional.build_cgan(seed=1, base_filters=8, d_base_filters=8, latent_dim=8)  # other weights
-    saver2 = checkpoints.Checkpoint(tmp_path)
-    assert checkpoints.resume(resumed, tmp_path, checkpoint=saver2)["step"] == 3
-    resumed.fit(dataset.skip(3), steps_per_epoch=2, epochs=1, verbose=0, callbacks=[saver2])
-    for group, variables in checkpoints._groups(straight).items():
-        for a, b in zip(variables, checkpoints._groups(resumed)[group], strict=True):
-            np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=group)
+    run = runs.open_run(tmp_path, first, dataset, settings={"seed": 0})
+    assert runs.train(run, steps=3)["step"] == 3 and first.step == 3
+    # A new process: the same recipe with every weight and the noise state moved on purpose, so all of them
+    # must come back from the checkpoint.
+    resumed = _small()
+    for variable in resumed.generator.variables + resumed.discriminator.variables + resumed.ema_generator.variables:
+        if "float" in str(variable.dtype):
+            variable.assign(variable + 0.5)
+    resumed.seed_generator.state.assign(resumed.seed_generator.state + 7)
+    run2 = runs.open_run(tmp_path, resumed, dataset.skip(3), settings={"seed": 0})
+    assert "Resuming from step 3" in capsys.readouterr().out and resumed.step == 3
+    assert 0 < resumed.clock.seconds <= first.clock.seconds
+    result = runs.train(run2, steps=5)
+    assert result["step"] == 5 and result["steps_this_run"] == 2 and int(resumed.d_optimizer.iterations) == 5
+    # Same weights, EMA, optimizer state and noise state as 5 uninterrupted steps (exact on CPU).
+    for a, b in zip(_all_variables(resumed), _all_variables(straight), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_class_count_and_class_weight_are_part_of_a_runs_identity(tmp_path, capsys):
+    dataset = data.make_labelled_dataset(_images(8), np.arange(8) % 10, 8, shuffle=False)
+    found = runs.settings_of(_small("acgan"), dataset)
+    assert found["trainer"] == "ConditionalGAN" and found["num_classes"] == 10 and found["class_weight"] == 1.0
+    weighted = _small("acgan", class_weight=0.5)
+    assert runs.first_difference(found, runs.settings_of(weighted, dataset)) == "class_weight: 1.0 there, 0.5 here"
+    assert runs.fingerprint(found) != runs.fingerprint(runs.settings_of(weighted, dataset))
+    runs.train(runs.open_run(tmp_path, _small("acgan"), dataset), steps=1)
+    with pytest.raises(runs.OtherSettingsError, match="class_weight: 1.0 there, 0.5 here"):
+        runs.open_run(tmp_path, weighted, dataset)
 
 
 def test_labelled_data_helpers():
     images, labels = np.zeros((50, 28, 28), np.uint8), np.arange(50) % 10
-    small, small_labels = labelled_data.balanced_subset(images, labels, 20, seed=0)
+    small, small_labels = data.balanced_subset(images, labels, 20, seed=0)
     assert np.bincount(small_labels, minlength=10).tolist() == [2] * 10
     with pytest.raises(ValueError, match="multiple of num_classes"):
-        labelled_data.balanced_subset(images, labels, 15)
+        data.balanced_subset(images, labels, 15)
     with pytest.raises(ValueError, match="Class 0 has 5 images; 6 are needed"):
-        labelled_data.balanced_subset(images, labels, 60)
-    train_x, train_y, test_x, test_y = labelled_data.split_train_test(images, labels, 10, seed=0)
+        data.balanced_subset(images, labels, 60)
+    train_x, train_y, test_x, test_y = data.split_train_test(images, labels, 10, seed=0)
     assert len(train_x) == 40 and len(test_x) == 10 and sorted(np.concatenate([train_y, test_y])) == sorted(labels)
-    batch_images, batch_labels = next(iter(labelled_data.make_labelled_dataset(images, labels, 5, shuffle=False)))
+    batch_images, batch_labels = next(iter(data.make_labelled_dataset(images, labels, 5, shuffle=False)))
     assert batch_images.shape == (5, 28, 28, 1) and batch_labels.numpy().tolist() == [0, 1, 2, 3, 4]
 
 
@@ -240,10 +268,10 @@ def test_exercise_checks_accept_the_solution_and_reject_the_usual_mistakes(capsy
 
 
 def test_class_explorer_draws_the_selected_class_with_the_same_noise():
-    from ganlib import widgets_conditional
+    from ganlib import widgets
 
     gan = _small()
-    explorer = widgets_conditional.class_explorer(gan.sampler)
+    explorer = widgets.class_explorer(gan.sampler)
     explorer.label.value = 7
     selected, every = explorer.images()
     np.testing.assert_allclose(selected[0], every[7], atol=1e-6)

@@ -404,7 +404,7 @@ def test_pix2pix_checkpoint_round_trip(tiny_pix2pix, tmp_path):
     inputs, targets = _pairs()
     model = tiny_pix2pix()
     model.fit(data.make_pair_dataset(inputs, targets, 8), epochs=1, verbose=0)
-    checkpoints.save_checkpoint(model, tmp_path, step=2, epoch=1, fixed_noise=inputs[:4])
+    checkpoints.save_checkpoint(model, tmp_path, arrays={"fixed_inputs": inputs[:4]})
     restored = tiny_pix2pix()
     meta = checkpoints.restore_checkpoint(restored, tmp_path)
     assert meta["step"] == 2
@@ -412,7 +412,7 @@ def test_pix2pix_checkpoint_round_trip(tiny_pix2pix, tmp_path):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(model.d_optimizer.variables, restored.d_optimizer.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    np.testing.assert_array_equal(meta["fixed_noise"], inputs[:4])
+    np.testing.assert_array_equal(meta["fixed_inputs"], inputs[:4])
     loaded = training.load_model(tmp_path / "generator.keras")
     np.testing.assert_allclose(loaded(inputs[:2]), model.generator(inputs[:2], training=False), atol=1e-6)
 

@@ -3,16 +3,17 @@
 A run folder belongs to one set of settings, so a changed knob never silently resumes (or shows) a run made
 with other settings. :func:`settings_of` reads what it can from the model and the data itself — both
 players' architectures (layer types, sizes, initialiser seeds), the loss, label smoothing, λ of L1, the EMA
-decay, the optimizers' learning rates and betas, the training-noise seed, the batch shapes and the number
-of batches per pass — and adds what the caller names (e.g. the dataset's name and shuffle seed).
+decay, a conditional GAN's number of classes and class-loss weight, the optimizers' learning rates and
+betas, the training-noise seed, the batch shapes and the number of batches per pass — and adds what the
+caller names (e.g. the dataset's name and shuffle seed).
 :func:`fingerprint` hashes them; :func:`run_folder` gives each set of settings its own folder under a base
 folder; :func:`check_folder` refuses a folder that holds a run made with other settings, in one line that
 names a setting that differs. ``settings.json`` in the run folder records them.
 
 Typical use::
 
-    folder = run_identity.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
-    checkpoints.fit_resumable(model, dataset, folder, settings={"seed": 0}, seconds=300)
+    folder = runs.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
+    run = runs.open_run(folder, model, dataset, settings={"seed": 0})     # refuses other settings
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import hashlib
 import json
 from pathlib import Path
 
+from ganlib import storage
+
 SETTINGS_FILE = "settings.json"
 FINGERPRINT_LENGTH = 12
 
 #: Scalar attributes of ganlib's trainers that change what training does.
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
-    "gradient_penalty_weight", "latent_dim",
+    "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
@@ -166,8 +169,6 @@ def check_folder(folder, settings: dict, has_run: bool) -> None:
     Raises:
         OtherSettingsError: ``folder`` holds a run with other (or unrecorded) settings.
     """
-    from ganlib import storage
-
     folder = Path(folder)
     settings = _plain(settings)
     saved = read_settings(folder)

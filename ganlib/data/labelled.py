@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import _checks, data
+from ganlib import _checks
+from ganlib.data.pipelines import as_model_input
 
 
 def _labels(labels, n: int) -> np.ndarray:
@@ -42,7 +43,7 @@ def make_labelled_dataset(images, labels, batch_size: int, shuffle: bool = True,
 
     batch_size = _checks.positive_int("batch_size", batch_size)
     seed = _checks.seed(seed, allow_none=True)
-    images = data.as_model_input(images)
+    images = as_model_input(images)
     _checks.finite_values("images", images)
     labels = _labels(labels, len(images))
     if batch_size > len(images):

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import _checks, metrics
+from ganlib import _checks
+from ganlib.metrics.judge import NUM_CLASSES
+from ganlib.metrics.scores import class_coverage, fid, frechet_distance
 
 
 def conditional_accuracy(judge, images, requested_labels) -> dict:
@@ -39,7 +41,7 @@ def conditional_accuracy(judge, images, requested_labels) -> dict:
         )
     per_class = [
         float(np.mean(predicted[requested == k] == k)) if np.any(requested == k) else float("nan")
-        for k in range(metrics.NUM_CLASSES)
+        for k in range(NUM_CLASSES)
     ]
     return {"accuracy": float(np.mean(predicted == requested)), "per_class": per_class, "predicted": predicted}
 
@@ -51,10 +53,10 @@ def per_class_fid(judge, real_images, real_labels, fake_images, fake_labels) -> 
     fake_features = judge.features(fake_images)
     real_labels, fake_labels = np.asarray(real_labels), np.asarray(fake_labels)
     scores = []
-    for k in range(metrics.NUM_CLASSES):
+    for k in range(NUM_CLASSES):
         real_k, fake_k = real_features[real_labels == k], fake_features[fake_labels == k]
         enough = len(real_k) >= 2 and len(fake_k) >= 2
-        scores.append(metrics.frechet_distance(real_k, fake_k) if enough else float("nan"))
+        scores.append(frechet_distance(real_k, fake_k) if enough else float("nan"))
     return scores
 
 
@@ -76,15 +78,15 @@ def evaluate_conditional(generator, judge, real_images, real_labels, n_per_class
     from ganlib import conditional
 
     n_per_class = _checks.positive_int("n_per_class", n_per_class)
-    labels = np.repeat(np.arange(metrics.NUM_CLASSES, dtype=np.int32), n_per_class)
+    labels = np.repeat(np.arange(NUM_CLASSES, dtype=np.int32), n_per_class)
     images = conditional.generate(generator, len(labels), labels=labels, seed=seed)
     agreement = conditional_accuracy(judge, images, labels)
     return {
         "accuracy": agreement["accuracy"],
         "per_class_accuracy": agreement["per_class"],
-        "fid": metrics.fid(judge, real_images, images),
+        "fid": fid(judge, real_images, images),
         "per_class_fid": per_class_fid(judge, real_images, real_labels, images, labels),
-        "coverage": [float(s) for s in metrics.class_coverage(agreement["predicted"])],
+        "coverage": [float(s) for s in class_coverage(agreement["predicted"])],
     }
 
 
@@ -96,7 +98,7 @@ def evaluate_unconditional_by_class(generator, judge, real_images, real_labels, 
     images = training.generate(generator, n, seed=seed)
     predicted = judge.predict_labels(images)
     return {
-        "fid": metrics.fid(judge, real_images, images),
+        "fid": fid(judge, real_images, images),
         "per_class_fid": per_class_fid(judge, real_images, real_labels, images, predicted),
-        "coverage": [float(s) for s in metrics.class_coverage(predicted)],
+        "coverage": [float(s) for s in class_coverage(predicted)],
     }
