@@ -21,7 +21,7 @@ os.environ.setdefault("GANLIB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 
-from ganlib import augment, data, labelled_data  # noqa: E402
+from ganlib import augment, data  # noqa: E402
 
 
 def main():
@@ -36,11 +36,11 @@ def main():
 
     print(f"# augmentation benchmark — {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()}, {vars(args)}")
     images, labels = data.load_mnist()
-    pool_x, pool_y, test_x, test_y = labelled_data.split_train_test(images, labels, args.n_test, seed=0)
+    pool_x, pool_y, test_x, test_y = data.split_train_test(images, labels, args.n_test, seed=0)
     results = {}
     for n in args.sizes:
         for seed in args.seeds:
-            x, y = labelled_data.balanced_subset(pool_x, pool_y, n, seed=seed)
+            x, y = data.balanced_subset(pool_x, pool_y, n, seed=seed)
             start = time.perf_counter()
             gan = augment.train_gan_on(x, y, steps=args.gan_steps, seed=seed)
             gan_seconds = time.perf_counter() - start

@@ -26,7 +26,7 @@ os.environ.setdefault("GANLIB_OFFLINE", "1")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ganlib import callbacks, conditional, conditional_metrics, data, labelled_data, metrics, recipes  # noqa: E402
+from ganlib import callbacks, conditional, data, metrics, recipes  # noqa: E402
 
 
 def keras_io_reference(seed: int) -> conditional.ConditionalGAN:
@@ -72,19 +72,18 @@ ARMS = {
 
 def train(gan, images, labels, batch_size, seed, seconds=None, steps=None):
     """Train for ``seconds`` of wall time or ``steps`` steps; return (steps, seconds)."""
-    dataset = labelled_data.make_labelled_dataset(images, labels, batch_size, seed=seed).repeat()
-    history = callbacks.StepHistory()
-    extra = [callbacks.TimeBudget(seconds)] if seconds else []
+    dataset = data.make_labelled_dataset(images, labels, batch_size, seed=seed).repeat()
+    budget = [callbacks.TimeBudget(seconds)] if seconds else []
     start = time.perf_counter()
-    gan.fit(dataset, epochs=1, steps_per_epoch=steps or 10**9, verbose=0, callbacks=[history, *extra])
-    return history.step, time.perf_counter() - start
+    gan.fit(dataset, epochs=1, steps_per_epoch=steps or 10**9, verbose=0, callbacks=budget)
+    return gan.step, time.perf_counter() - start
 
 
 def score(name, gan, judge, images, labels, n_per_class, seed):
     if name == "dcgan":
-        return conditional_metrics.evaluate_unconditional_by_class(
+        return metrics.evaluate_unconditional_by_class(
             gan.sampler, judge, images, labels, n=10 * n_per_class, seed=seed)
-    return conditional_metrics.evaluate_conditional(gan.sampler, judge, images, labels, n_per_class, seed=seed)
+    return metrics.evaluate_conditional(gan.sampler, judge, images, labels, n_per_class, seed=seed)
 
 
 def main():

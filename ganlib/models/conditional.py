@@ -22,8 +22,9 @@ Labels are integer class indices of shape ``(batch,)``. The ``"concat"`` and ``"
 ``(batch, 1 + num_classes)``: column 0 the real/fake logit, the rest the class logits. Only built-in Keras
 layers are used, so saved models load in Keras' safe mode.
 
-``kind="conv"`` builds DCGAN-style convolutional players (:mod:`ganlib.models.dcgan`'s guidelines; 28, 32
-or 64 px), ``kind="mlp"`` fully connected ones (:mod:`ganlib.models.mlp`'s; any size).
+``kind="conv"`` builds DCGAN-style convolutional players (:mod:`ganlib.models.dcgan`'s guidelines and
+:mod:`ganlib.models.layers`' blocks; 28, 32 or 64 px), ``kind="mlp"`` fully connected ones
+(:mod:`ganlib.models.mlp`'s; any size).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ import keras
 
 from ganlib import _checks
 from ganlib.models.dcgan import START_SIZES
+from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, up_block
 
 FORMS = ("concat", "projection", "acgan")
 KINDS = ("conv", "mlp")
-_BATCH_NORM_MOMENTUM = 0.9
 
 
 def _choice(name: str, value, options) -> str:
@@ -55,10 +56,6 @@ def _doublings(image_shape) -> int:
             f"(use kind='mlp' for other sizes). Received: image_shape={tuple(image_shape)!r}"
         )
     return round(math.log2(height // START_SIZES[height]))
-
-
-def _init(next_seed, stddev=0.02):
-    return keras.initializers.RandomNormal(mean=0.0, stddev=stddev, seed=next_seed())
 
 
 def build_conditional_generator(
@@ -106,15 +103,18 @@ def build_conditional_generator(
     z = keras.Input(shape=(latent_dim,), name="z")
     labels = keras.Input(shape=(), dtype="int32", name="label")
     embedded = keras.layers.Embedding(
-        num_classes, embedding_dim, embeddings_initializer=_init(next_seed, 1.0), name="label_embedding"
+        num_classes,
+        embedding_dim,
+        embeddings_initializer=keras.initializers.RandomNormal(mean=0.0, stddev=1.0, seed=next_seed()),
+        name="label_embedding",
     )(labels)
     x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
     if kind == "mlp":
         for units in _checks.units("hidden_units", hidden_units):
-            x = keras.layers.Dense(units, use_bias=False, kernel_initializer=_init(next_seed))(x)
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+            x = keras.layers.Dense(units, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
+            x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
             x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
-        x = keras.layers.Dense(math.prod(image_shape), activation="tanh", kernel_initializer=_init(next_seed))(x)
+        x = keras.layers.Dense(math.prod(image_shape), activation="tanh", kernel_initializer=normal_init(next_seed))(x)
         return keras.Model([z, labels], keras.layers.Reshape(image_shape, name="images")(x), name="generator")
 
     base_filters = _checks.positive_int("base_filters", base_filters)
@@ -122,20 +122,16 @@ def build_conditional_generator(
     doublings = _doublings(image_shape)
     start = START_SIZES[image_shape[0]]
     filters = base_filters * 2 ** (doublings - 1)
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=_init(next_seed))(x)
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
     x = keras.layers.Reshape((start, start, filters))(x)
-    x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+    x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
     x = keras.layers.ReLU()(x)
     for _ in range(doublings - 1):
         filters //= 2
-        x = keras.layers.Conv2DTranspose(
-            filters, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=_init(next_seed)
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        x = keras.layers.ReLU()(x)
+        x = up_block(x, filters, kernel_size, next_seed)
     images = keras.layers.Conv2DTranspose(
         image_shape[-1], kernel_size, strides=2, padding="same", activation="tanh",
-        kernel_initializer=_init(next_seed), name="images",
+        kernel_initializer=normal_init(next_seed), name="images",
     )(x)
     return keras.Model([z, labels], images, name="generator")
 
@@ -145,7 +141,7 @@ def _features(x, kind, base_filters, kernel_size, hidden_units, batch_norm, drop
     if kind == "mlp":
         x = keras.layers.Flatten()(x) if len(x.shape) > 2 else x
         for units in _checks.units("hidden_units", hidden_units):
-            x = keras.layers.Dense(units, kernel_initializer=_init(next_seed))(x)
+            x = keras.layers.Dense(units, kernel_initializer=normal_init(next_seed))(x)
             x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
             if dropout:
                 x = keras.layers.Dropout(dropout, seed=next_seed())(x)
@@ -153,14 +149,7 @@ def _features(x, kind, base_filters, kernel_size, hidden_units, batch_norm, drop
     filters = _checks.positive_int("base_filters", base_filters)
     kernel_size = _checks.positive_int("kernel_size", kernel_size)
     for index in range(doublings):
-        first = index == 0
-        x = keras.layers.Conv2D(
-            filters, kernel_size, strides=2, padding="same", use_bias=first or not batch_norm,
-            kernel_initializer=_init(next_seed),
-        )(x)
-        if batch_norm and not first:
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
+        x = down_block(x, filters, kernel_size, next_seed, batch_norm=batch_norm and index > 0)  # none on the image
         if dropout:
             x = keras.layers.Dropout(dropout, seed=next_seed())(x)
         filters *= 2
@@ -219,7 +208,7 @@ def build_conditional_discriminator(
     images = keras.Input(shape=image_shape, name="images")
     if form == "acgan":
         features = _features(images, *body)
-        outputs = keras.layers.Dense(1 + num_classes, kernel_initializer=_init(next_seed), name="logits")(features)
+        outputs = keras.layers.Dense(1 + num_classes, kernel_initializer=normal_init(next_seed), name="logits")(features)
         return keras.Model(images, outputs, name="discriminator")
 
     labels = keras.Input(shape=(), dtype="int32", name="label")
@@ -234,13 +223,13 @@ def build_conditional_discriminator(
             flat = keras.layers.Flatten()(images)
             joined = keras.layers.Concatenate(name="image_and_label")([flat, one_hot])
         features = _features(joined, *body)
-        logits = keras.layers.Dense(1, kernel_initializer=_init(next_seed), name="logits")(features)
+        logits = keras.layers.Dense(1, kernel_initializer=normal_init(next_seed), name="logits")(features)
         return keras.Model([images, labels], logits, name="discriminator")
 
     features = _features(images, *body)
-    unconditional = keras.layers.Dense(1, kernel_initializer=_init(next_seed), name="unconditional_logit")(features)
+    unconditional = keras.layers.Dense(1, kernel_initializer=normal_init(next_seed), name="unconditional_logit")(features)
     class_vectors = keras.layers.Embedding(
-        num_classes, features.shape[-1], embeddings_initializer=_init(next_seed), name="class_embedding"
+        num_classes, features.shape[-1], embeddings_initializer=normal_init(next_seed), name="class_embedding"
     )(labels)
     projection = keras.layers.Dot(axes=1, name="projection")([class_vectors, features])
     logits = keras.layers.Add(name="logits")([unconditional, projection])
