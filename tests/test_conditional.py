@@ -171,6 +171,12 @@ def test_sample_grid_callback_shows_the_fixed_noise_with_labels_cycling():
     gan.fit(dataset, epochs=1, verbose=0, callbacks=[grid])
     expected = np.asarray(gan.sampler([noise, np.arange(20) % 10], training=False))
     np.testing.assert_array_equal(grid.frames[-1][1], viz.tile(expected))
+    # Without `inputs`, the grid draws its own noise (seed 0, the GAN's latent_dim) with the classes cycling.
+    own = callbacks.SampleGrid(n=20)
+    gan.fit(dataset, epochs=1, verbose=0, callbacks=[own])
+    expected = np.asarray(gan.sampler([np.random.default_rng(0).standard_normal((20, 8)).astype("float32"),
+                                       np.arange(20) % 10], training=False))
+    np.testing.assert_array_equal(own.frames[-1][1], viz.tile(expected))
 
 
 # ------------------------------------------------------------------------------------ resuming
