@@ -1,4 +1,7 @@
-"""``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`)."""
+"""``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`).
+
+``train cgan`` (lesson 4) builds its model and labelled data in :mod:`ganlib.cli.cgan` and trains it here too.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,13 @@ def train(args) -> None:
     if args.dataset is not None and (args.model != "pix2pix" or args.data is not None):
         raise CLIError("--dataset applies to pix2pix on the course's datasets only (not with --data)")
     if args.size is not None and args.model != "pix2pix" and args.data is None:
-        raise CLIError("--size applies to pix2pix, or to dcgan with --data")
+        raise CLIError("--size applies to pix2pix, or to dcgan and cgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
+    if args.model == "cgan":  # lesson 4
+        from ganlib.cli.cgan import train_cgan
+
+        return train_cgan(args)
     if args.data is not None:
         return _train_on_folder(args)
     if args.model == "pix2pix":
