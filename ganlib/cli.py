@@ -5,6 +5,8 @@
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
+    python -m ganlib train cyclegan --minutes 10 --out runs/c                  # lesson 5 (ganlib.cyclegan_cli)
+    python -m ganlib translate runs/c digits_on_photos.npy --direction b2a --out digits.npy
     python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
@@ -31,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-MODELS = ("gan", "dcgan", "pix2pix")
+MODELS = ("gan", "dcgan", "pix2pix", "cyclegan")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 #: ``train --data``: steps between the sample grids of samples/ and training.gif.
 GRID_EVERY_N_STEPS = 200
@@ -180,6 +182,7 @@ def _import_tensorflow_quietly() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from ganlib.data import PAIRED_DATASETS
+    from ganlib.unpaired import UNPAIRED_DATASETS  # cyclegan
 
     parser = _Parser(
         prog="python -m ganlib", description="Train GANs, sample from them and translate images."
@@ -199,13 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --out and start over")
     train.add_argument(
         "--dataset",
-        choices=PAIRED_DATASETS,
-        help="pix2pix only: which paired data (default digits-inpaint)",
+        choices=PAIRED_DATASETS + UNPAIRED_DATASETS,
+        help="pix2pix: which paired data (default digits-inpaint); cyclegan: which unpaired data (default "
+        "digits-photos)",
     )
     train.add_argument(
         "--size",
         type=_positive_int,
-        help="image side: pix2pix (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
+        help="image side: pix2pix and cyclegan (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
         "pix2pix 32|64|128|256 (default 64)",
     )
     train.add_argument("--data", type=Path, help="dcgan or pix2pix: train on your own folder of PNG/JPEG images")
@@ -226,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
     translate.add_argument("input", type=Path, help="an image file (.png, .jpg) or a .npy batch")
     translate.add_argument("--out", required=True, type=Path, help="output file: an image file or .npy")
+    translate.add_argument(  # cyclegan
+        "--direction", choices=("a2b", "b2a"), help="CycleGAN runs: translate domain A to B, or B to A"
+    )
     return parser
 
 
@@ -235,12 +242,16 @@ def train(args) -> None:
     if args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out} exists and is not a folder")
     _writable_folder("--out", args.out)
-    if args.dataset is not None and (args.model != "pix2pix" or args.data is not None):
-        raise CLIError("--dataset applies to pix2pix on the course's datasets only (not with --data)")
-    if args.size is not None and args.model != "pix2pix" and args.data is None:
-        raise CLIError("--size applies to pix2pix, or to dcgan with --data")
+    if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
+        raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
+    if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
+        raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
+    if args.model == "cyclegan":
+        from ganlib import cyclegan_cli
+
+        return cyclegan_cli.train(args, sys.modules[__name__])
     if args.data is not None:
         return _train_on_folder(args)
     if args.model == "pix2pix":
@@ -308,6 +319,8 @@ def _run_settings(args) -> dict:
         settings.update(data=str(args.data.resolve()), size=args.size)
     elif args.model == "pix2pix":
         settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
+    elif args.model == "cyclegan":
+        settings.update(dataset=args.dataset or "digits-photos", size=args.size)
     return settings
 
 
@@ -432,6 +445,10 @@ def translate(args) -> None:
     if args.out.exists() and args.out.resolve() == args.input.resolve():
         raise CLIError(f"--out {args.out} is the input file: choose another name, so that your input is kept")
     _output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
+    from ganlib import cyclegan_cli
+
+    if args.direction is not None or cyclegan_cli.is_cyclegan_run(args.run_dir):
+        return cyclegan_cli.translate(args, sys.modules[__name__])
     generator = _load_generator(args.run_dir, "translate")
     channels = generator.input_shape[-1]
     if args.input.suffix.lower() == ".npy":

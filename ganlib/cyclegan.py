@@ -224,10 +224,10 @@ def load_translator(run_dir, direction: str):
 
 #: Lesson 5: CycleGAN on 32×32 digits ↔ digits on photos, sized to train on a laptop CPU in minutes.
 CYCLEGAN = {
-    "base_filters": 16,
-    "d_base_filters": 32,
+    "base_filters": 8,
+    "d_base_filters": 16,
     "receptive_field": 16,
-    "batch_size": 32,
+    "batch_size": 16,
     "lr": 5e-4,
     "beta_1": 0.5,
     "cycle_weight": 10.0,
