@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from ganlib import storage
 for path in sorted(Path(sys.argv[1]).glob("*.keras")):
-    model = storage.load_model(path, safe_mode=True)
+    model = storage.load_model(path)  # Keras safe mode (storage passes safe_mode=True)
     print(path.name, model.input_shape, model.output_shape)
 """
 
