@@ -46,6 +46,7 @@ class ImagePool(keras.layers.Layer):
             shape=(), initializer="zeros", dtype="int32", trainable=False, aggregation="only_first_replica",
             name="count",
         )
+        self.built = True  # its weights exist; `fit` under a strategy would otherwise try to build the model
 
     def call(self, fake_images, seed_generator):
         fake_images = tf.stop_gradient(tf.cast(fake_images, self.images.dtype))
