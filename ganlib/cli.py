@@ -244,6 +244,9 @@ def train(args) -> None:
     _writable_folder("--out", args.out)
     if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
         raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
+    if args.model == "pix2pix" and args.dataset not in (None, *data.PAIRED_DATASETS):  # cyclegan's sets
+        raise CLIError(f"--dataset {args.dataset} has no pairs: train cyclegan on it, or pix2pix on one of "
+                       f"{', '.join(data.PAIRED_DATASETS)}")
     if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
         raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts

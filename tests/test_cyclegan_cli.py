@@ -85,3 +85,8 @@ def test_translate_without_a_direction_says_what_to_do(run):
 def test_cyclegan_refuses_a_paired_dataset(tmp_path):
     output = _run(["-m", "ganlib", "train", "cyclegan", "--dataset", "facades", "--out", "r"], tmp_path, expect=2)
     assert "not an unpaired dataset" in output
+
+
+def test_pix2pix_refuses_an_unpaired_dataset(tmp_path):
+    output = _run(["-m", "ganlib", "train", "pix2pix", "--dataset", "horse2zebra", "--out", "r"], tmp_path, expect=2)
+    assert "has no pairs: train cyclegan on it" in output
