@@ -1,11 +1,11 @@
 """Benchmark: lesson 5's CycleGAN on digits ↔ digits on photos, offline, the lesson's default recipe.
 
-Trains ``cyclegan.build_cyclegan()`` (:data:`ganlib.cyclegan.CYCLEGAN`) on ``unpaired.load_unpaired
+Trains ``recipes.build_cyclegan()`` (:data:`ganlib.recipes.CYCLEGAN`) on ``unpaired.load_unpaired
 ("digits-photos")`` for ``--minutes`` of wall-clock time, scoring it at ``--early`` minutes and at the end;
 then trains two variants for as many steps as the default made in ``--early`` minutes (equal steps: the
 machine may be shared, and a step's first call, the tracing, can take a minute on a loaded machine), to
 compare with the default's early score: without the image pool, and with the learning rate decayed linearly
-to 0 over the second half of those steps. ``--variants-only STEPS`` trains only the variants, for STEPS steps. Scores (:func:`ganlib.cyclegan_scores.evaluate_cyclegan`) are taken on
+to 0 over the second half of those steps. ``--variants-only STEPS`` trains only the variants, for STEPS steps. Scores (:func:`ganlib.metrics.cyclegan.evaluate_cyclegan`) are taken on
 ``--n`` held-out digits that neither the CycleGAN nor the judge ever saw (the judge trains on the training
 digits only): judge accuracy of the B → A translations against the labels vs the grey copy of the B
 picture, FID against the training digits, cycle errors, and steps/s (tracing included; the machine may be
@@ -34,7 +34,7 @@ def train(model, dataset, seconds: float | None = None, steps: int | None = None
         model.fit(dataset.repeat(), steps_per_epoch=steps, epochs=1, verbose=0)
     else:
         model.fit(dataset, epochs=10**6, verbose=0, callbacks=[callbacks.TimeBudget(seconds)])
-    return int(model.g_optimizer.iterations.numpy()), time.perf_counter() - start
+    return model.step, time.perf_counter() - start
 
 
 def main() -> None:
@@ -50,14 +50,16 @@ def main() -> None:
 
     from PIL import Image
 
-    from ganlib import config, cyclegan, cyclegan_scores, data, metrics, unpaired
+    from ganlib import config, data, metrics, recipes
+    from ganlib.data import unpaired
+    from ganlib.metrics import cyclegan as cyclegan_scores
 
     config.set_seed(args.seed)
     train_a, train_b = unpaired.load_unpaired("digits-photos", "train", seed=args.seed)
     val_a, val_b = unpaired.load_unpaired("digits-photos", "validation", n=args.n, seed=args.seed)
     labels, _ = unpaired.digit_labels("validation", n=args.n)
     judge = metrics.load_judge(*data.digits_of_pairs("train"))
-    batch_size = cyclegan.CYCLEGAN["batch_size"]
+    batch_size = recipes.CYCLEGAN["batch_size"]
     dataset = unpaired.make_unpaired_dataset(train_a, train_b, batch_size, seed=args.seed)
 
     def score(model):
@@ -73,7 +75,7 @@ def main() -> None:
 
     early_steps = args.variants_only
     if not args.variants_only:
-        model = cyclegan.build_cyclegan(seed=args.seed)
+        model = recipes.build_cyclegan(seed=args.seed)
         steps, seconds = train(model, dataset, 60 * args.early)
         record("default", model, steps, seconds, args.early)
         early_steps = steps
@@ -84,7 +86,7 @@ def main() -> None:
     if not args.no_variants:
         half = max(1, early_steps // 2)
         for name, overrides in (("no image pool", {"pool_size": 0}), ("linear decay", {"decay_steps": half})):
-            variant = cyclegan.build_cyclegan(seed=args.seed, **overrides)
+            variant = recipes.build_cyclegan(seed=args.seed, **overrides)
             steps, seconds = train(variant, dataset, steps=early_steps)
             record(name, variant, steps, seconds, None)
 

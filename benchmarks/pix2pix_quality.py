@@ -6,15 +6,16 @@
    digits; online: MNIST's test split, other writers) get one 14-px hole each, placed on the 28×28 digit
    (``data.DIGIT_AREA``), never on the empty border of the 32×32 frame. Trains the default recipe
    (``recipes.build_pix2pix("digits-inpaint")`` with ``data.make_pair_dataset``'s default augmentation)
-   with L1 + GAN and with L1 alone — and with ``--old`` the previous recipe (no distortion of the training
-   digits, only a 2-px shift) — for ``--steps`` steps each (equal steps: the machine may be shared) or
+   with L1 + GAN and with L1 alone — and with ``--compare`` the same with ``data.WRITER_DISTORTION`` (rotation,
+   scale and shear of the training digits as well as the default 2-px shift) — for ``--steps`` steps each (equal steps: the machine may be shared) or
    ``--minutes``; reports judge accuracy, FID against the training digits, L1, PSNR and SSIM for the holed
    input, each model and the intact digits, and the information ceiling: a judge-architecture classifier
    trained on holed training digits, tested on the holed validation digits.
 2. **What the old figures measured.** Scores one L1 + GAN generator under the old measurement (a judge
    trained on all the bundled digits, the scored ones included; holes anywhere on the 32×32 frame), each
-   weak point fixed in turn, and through ``translate`` on 28×28 arrays (resized to 32×32, as the CLI does).
-3. Trains the colouriser for ``--color-minutes`` and reports PSNR/SSIM against the grey copy on crops of a
+   weak point fixed in turn, and through ``translate`` on 28×28 arrays (padded into the 32×32 frame, as the CLI does).
+3. Trains the colouriser (with ``--compare`` also one without its chroma cap and with the full adversarial
+   weight) for ``--color-minutes`` and reports PSNR/SSIM against the grey copy on crops of a
    photograph it never saw (``chelsea``), and the lightness kept (PSNR of the output's lightness).
 4. Times a training step of the TensorFlow tutorial's 256-pixel pix2pix (batch 1) and of the lesson's
    model (batch 64), and prints the ratio.
@@ -22,7 +23,7 @@
 It writes a PNG sheet of validation translations (``--sheet``) and prints Markdown tables; it asserts
 nothing. Other work on the machine skews the timings (steps/s are printed).
 
-    python benchmarks/pix2pix_quality.py [--steps 3000 | --minutes 8] [--old] [--color-minutes 2.5]
+    python benchmarks/pix2pix_quality.py [--steps 3000 | --minutes 8] [--compare] [--color-minutes 2.5]
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ import time
 
 os.environ.setdefault("GANLIB_OFFLINE", "1")
 
-#: The recipe before issue 12: the training digits only shifted (by up to 2 px), never distorted.
-OLD_DISTORTION = {"shift": 2.0}
 
 
 def train(model, dataset, seconds: float | None = None, steps: int | None = None) -> tuple[int, float]:
@@ -112,10 +111,10 @@ def measurement_variants(generator, honest: dict, seed: int = 0) -> dict:
             "restored": metrics.restoration_scores(judge, metrics.translate_batches(generator, inputs), labels, reference),
         }
     small = data.scale_to_uint8(metrics.unpad_digits(honest["val_inputs"]))[..., 0]  # (N, 28, 28) uint8
-    resized = np.asarray(translate.translate_image(generator, small)).reshape(small.shape)
-    rows["honest, through translate on 28×28 arrays (resized to 32×32 and back)"] = {
+    through_cli = np.asarray(translate.translate_image(generator, small)).reshape(small.shape)
+    rows["honest, through translate on 28×28 arrays (padded into the 32×32 frame, as the CLI does)"] = {
         "input": rows["honest: judge trained on other digits, holes on the 28×28 digit"]["input"],
-        "restored": metrics.restoration_scores(honest["judge"], resized, labels, reference),
+        "restored": metrics.restoration_scores(honest["judge"], through_cli, labels, reference),
     }
     return rows
 
@@ -168,7 +167,7 @@ def tutorial_pix2pix():
     x = keras.layers.LeakyReLU()(keras.layers.BatchNormalization()(x))
     x = keras.layers.ZeroPadding2D()(x)
     discriminator = keras.Model([inp, tar], keras.layers.Conv2D(1, 4, 1, kernel_initializer=init)(x))
-    model = training.Pix2Pix(generator, discriminator, l1_weight=100.0, seed=0)
+    model = training.Pix2Pix(generator, discriminator, l1_weight=100.0)
     model.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
     pair = tf.random.uniform((1, 256, 256, 3), -1, 1)
     return model, tf.data.Dataset.from_tensors((pair, pair))
@@ -192,15 +191,16 @@ def digit_table(results: dict, runs: dict, names) -> None:
               f"| {r['psnr']:.2f} | {r['ssim']:.3f} |")
 
 
-def colorize(args) -> dict:
-    """Train the default colouriser; score it and the grey copy on crops of a photograph it never saw."""
+def colorize(args, **overrides) -> dict:
+    """Train the default colouriser (or one with ``overrides``, e.g. ``max_chroma=1.0, gan_weight=1.0``: no
+    cap, full adversarial weight); score it and the grey copy on crops of a photograph it never saw."""
     import numpy as np
 
     from ganlib import data, metrics, recipes
 
     color_train = data.load_pairs("photos-colorize", "train", size=64, n=2000, seed=args.seed)
     val_grey, val_colour = data.load_pairs("photos-colorize", "validation", size=64, n=200, seed=args.seed)
-    colorizer = recipes.build_pix2pix("photos-colorize", seed=args.seed)
+    colorizer = recipes.build_pix2pix("photos-colorize", seed=args.seed, **overrides)
     batch = recipes.PIX2PIX_DATASETS["photos-colorize"]["batch_size"]
     dataset = data.make_pair_dataset(*color_train, batch, name="photos-colorize", seed=args.seed)
     steps, seconds = train(colorizer, dataset, 60 * args.color_minutes, args.color_steps)
@@ -216,7 +216,9 @@ def colorize(args) -> dict:
     rows = {name: {**metrics.translation_scores(val_colour, x), "chroma": chroma[name],
                    "lightness_psnr": metrics.psnr(val_grey, data.rgb_to_lab(x)[..., :1])}
             for name, x in (("grey copy", grey), ("colouriser", coloured))}
-    print(f"\n### photos-colorize: 200 crops (64×64) of `chelsea`, never trained on; {steps} steps in {seconds:.0f} s\n")
+    what = ", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults"
+    print(f"\n### photos-colorize ({what}): 200 crops (64×64) of `chelsea`, never trained on; "
+          f"{steps} steps in {seconds:.0f} s\n")
     print("| | PSNR dB ↑ | SSIM ↑ | L1 ↓ | lightness PSNR dB ↑ | mean chroma |a|,|b| |\n|---|---:|---:|---:|---:|---:|")
     for name, r in rows.items():
         print(f"| {name} | {r['psnr']:.2f} | {r['ssim']:.3f} | {r['l1']:.4f} | {r['lightness_psnr']:.1f} | {r['chroma']:.1f} |")
@@ -231,7 +233,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=8.0, help="training time of each digit model")
     parser.add_argument("--steps", type=int, default=None, help="train each digit model this many steps instead")
-    parser.add_argument("--old", action="store_true", help="also train the previous recipe (no distortion)")
+    parser.add_argument("--compare", action="store_true",
+                        help="also train the alternatives: digits with data.WRITER_DISTORTION, the colouriser without its cap")
     parser.add_argument("--color-minutes", type=float, default=2.5, help="training time of the colouriser")
     parser.add_argument("--color-steps", type=int, default=None, help="colouriser steps instead of minutes")
     parser.add_argument("--tutorial-steps", type=int, default=5, help="timed steps of the tutorial's model")
@@ -253,8 +256,9 @@ def main() -> None:
     train_inputs, train_targets = data.load_pairs("digits-inpaint", "train", seed=args.seed, verbose=False)
     hp = recipes.PIX2PIX
     arms = [("L1 + GAN", {}, None), ("L1 only", {"gan_weight": 0.0}, None)]
-    if args.old:
-        arms += [("L1 + GAN, old recipe", {}, OLD_DISTORTION), ("L1 only, old recipe", {"gan_weight": 0.0}, OLD_DISTORTION)]
+    if args.compare:
+        arms += [("L1 + GAN, writer distortion", {}, data.WRITER_DISTORTION),
+                 ("L1 only, writer distortion", {"gan_weight": 0.0}, data.WRITER_DISTORTION)]
     results, runs, generators = {}, {}, {}
     for name, overrides, distortion in arms:
         dataset = data.make_pair_dataset(train_inputs, train_targets, hp["batch_size"], name="digits-inpaint",
@@ -288,13 +292,15 @@ def main() -> None:
           f"FID {fid_ratio:.2f}× the holed input's (target ≤ 0.5).")
 
     print("\n### What the measurement choices do (the same L1 + GAN generator; holed input → restored)\n")
-    variants = measurement_variants(generators["L1 + GAN, old recipe" if args.old else "L1 + GAN"], honest, args.seed)
+    variants = measurement_variants(generators["L1 + GAN"], honest, args.seed)
     print("| measurement | input accuracy | restored accuracy | input FID | restored FID |\n|---|---:|---:|---:|---:|")
     for name, row in variants.items():
         print(f"| {name} | {row['input']['accuracy']:.3f} | {row['restored']['accuracy']:.3f} | "
               f"{row['input']['fid']:.2f} | {row['restored']['fid']:.2f} |")
 
     colour = colorize(args)
+    if args.compare:
+        colorize(args, max_chroma=1.0, gan_weight=1.0)  # the colouriser without the cap, for comparison
 
     # step time against the tutorial's model
     lesson_step = step_seconds(lesson_model, lesson_dataset.take(1), 20)

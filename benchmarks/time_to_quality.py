@@ -134,18 +134,18 @@ def run_one(name: str, seconds: float, seed: int, samples: int) -> dict:
     images, labels = data.load_mnist(verbose=False)
     judge = metrics.load_judge(images, labels, verbose=False)
     gan, batch_size = build(name, seed)
-    budget, history = callbacks.TimeBudget(seconds), callbacks.StepHistory()
+    budget = callbacks.TimeBudget(seconds)
     dataset = data.make_image_dataset(images, batch_size, seed=seed).repeat()
-    gan.fit(dataset, epochs=1, steps_per_epoch=10**9, verbose=0, callbacks=[budget, history])
+    gan.fit(dataset, epochs=1, steps_per_epoch=10**9, verbose=0, callbacks=[budget])
     result = metrics.evaluate_generator(gan.sampler, judge, images, n_samples=samples, seed=seed)
-    elapsed = budget.elapsed
+    elapsed, steps = gan.clock.seconds, gan.step
     flops = step_flops(gan, batch_size)
     return {
         "name": name,
-        "steps": history.step,
+        "steps": steps,
         "seconds": elapsed,
-        "images_per_s": history.step * batch_size / elapsed,
-        "gflops": history.step * flops / elapsed / 1e9,
+        "images_per_s": steps * batch_size / elapsed,
+        "gflops": steps * flops / elapsed / 1e9,
         "step_gflop": flops / 1e9,
         **{k: result[k] for k in ("fid", "confidence", "classifier_score", "min_share", "coverage")},
     }

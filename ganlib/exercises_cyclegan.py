@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import unpaired
+from ganlib.data import unpaired
 from ganlib.exercises import _call, _close, _not_attempted, _todo, _value
 
 _REAL_A = np.array([[0.5, -1.0], [1.0, 0.0]], dtype=np.float32).reshape(1, 2, 2, 1)

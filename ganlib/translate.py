@@ -7,8 +7,11 @@ translation in the input's shape, dtype and range: ``(N, 28, 28)`` uint8 in, ``(
     generator = storage.load_model("runs/p2p/generator.keras")
     restored = translate.translate_image(generator, "my_digit.png")        # uint8 (H, W) back
 
-The generator works at the size it was trained on: the picture is resized to it, translated, and the
-result resized back (pictures smaller than a quarter of that size are refused: they would be blown up). A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
+The generator works at the size it was trained on. A picture slightly smaller than that (by at most an
+eighth per side, like a 28×28 digit for a 32×32 digit model: lesson 3 trains on digits padded into a 32×32
+frame) is padded to it with its own edge pixels, translated at its own scale and cropped back; any other
+picture is resized to it, translated, and the result resized back (pictures smaller than a quarter of that
+size are refused: they would be blown up). A colouriser (:func:`ganlib.models.build_unet_generator` with ``colorize=True``)
 predicts colour only, so its colour is upsampled and combined with the picture's own full-size lightness:
 the result is as sharp as the input, whatever the training size.
 """
@@ -21,11 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from ganlib import _checks, data
-from ganlib.metrics import translate_batches
+from ganlib.inference import predict_in_batches
 
 COLOR_LAYER = "ab"
 #: Pictures smaller than the generator's size by more than this factor are refused (they would be blown up).
 MAX_ENLARGEMENT = 4
+#: Pictures at most this fraction smaller per side than the generator's size are padded, not resized.
+PAD_FRACTION = 1 / 8
 
 
 def _generator_shape(generator) -> tuple[int, int, int]:
@@ -69,6 +74,32 @@ def _resize(images: np.ndarray, height: int, width: int) -> np.ndarray:
     return np.asarray(resized, dtype=np.float32)
 
 
+def _pads(generator_shape, in_height: int, in_width: int) -> tuple[int, int] | None:
+    """(top, left) padding that centres an ``in_height × in_width`` picture in the generator's frame, or
+    None when the picture should be resized instead (larger than the frame, or smaller by more than
+    :data:`PAD_FRACTION` of it)."""
+    height, width = generator_shape[:2]
+    fits = all(size - int(size * PAD_FRACTION) <= side <= size for side, size in ((in_height, height), (in_width, width)))
+    return ((height - in_height) // 2, (width - in_width) // 2) if fits else None
+
+
+def _to_frame(images: np.ndarray, height: int, width: int, pads) -> np.ndarray:
+    """Images ``(N, h, w, C)`` in the generator's frame: edge-padded (``pads``) or resized."""
+    if pads is None:
+        return _resize(images, height, width)
+    top, left = pads
+    widths = ((0, 0), (top, height - images.shape[1] - top), (left, width - images.shape[2] - left), (0, 0))
+    return np.pad(images, widths, mode="edge")
+
+
+def _from_frame(images: np.ndarray, in_height: int, in_width: int, pads) -> np.ndarray:
+    """The inverse of :func:`_to_frame`: crop the padding off, or resize back."""
+    if pads is None:
+        return _resize(images, in_height, in_width)
+    top, left = pads
+    return images[:, top:top + in_height, left:left + in_width]
+
+
 def _to_unit(images: np.ndarray) -> np.ndarray:
     if images.dtype == np.uint8:
         return data.scale_to_unit(images)
@@ -108,7 +139,8 @@ def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
     Args:
         generator: a trained image-to-image ``keras.Model`` (e.g. ``runs/p2p/generator.keras``).
         images: uint8 in 0..255 or finite floats in [-1, 1], the generator's input channels (``(N, H, W)``
-            means one channel); any height and width from a quarter of the generator's up.
+            means one channel); any height and width from a quarter of the generator's up (slightly smaller ones are
+            padded, others resized: see the module docstring).
         batch_size: images per forward pass.
 
     Returns:
@@ -137,17 +169,18 @@ def translate_images(generator, images, batch_size: int = 64) -> np.ndarray:
     dtype, in_height, in_width = images.dtype, images.shape[1], images.shape[2]
     _check_sides(generator_shape, in_height, in_width, received_shape)
     unit = _to_unit(images)
-    small = _resize(unit, height, width)
+    pads = _pads(generator_shape, in_height, in_width)
+    small = _to_frame(unit, height, width, pads)
     colorizer = any(layer.name == COLOR_LAYER for layer in generator.layers)
     if colorizer:
         import keras
 
         color_model = keras.Model(generator.input, generator.get_layer(COLOR_LAYER).output)
-        ab = translate_batches(color_model, small, batch_size)
-        lab = np.concatenate([unit[..., :1], _resize(ab, in_height, in_width)], axis=-1)
+        ab = predict_in_batches(color_model, small, batch_size)
+        lab = np.concatenate([unit[..., :1], _from_frame(ab, in_height, in_width, pads)], axis=-1)
         outputs = data.lab_to_rgb(lab)
     else:
-        outputs = _resize(translate_batches(generator, small, batch_size), in_height, in_width)
+        outputs = _from_frame(predict_in_batches(generator, small, batch_size), in_height, in_width, pads)
     outputs = _from_unit(outputs, dtype)
     return outputs[..., 0] if no_channel_axis and outputs.shape[-1] == 1 else outputs
 

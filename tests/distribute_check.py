@@ -62,7 +62,9 @@ CASES = {
 
 def _replica_divergence(model):
     """The largest difference between two replicas' copies of any variable of the players (0: in sync)."""
-    players = model.generator.variables + model.discriminator.variables + [model.seed_generator.state]
+    players = model.generator.variables + model.discriminator.variables
+    if getattr(model, "seed_generator", None) is not None:  # a translator draws no noise of its own
+        players += [model.seed_generator.state]
     if getattr(model, "ema_generator", None) is not None:
         players += model.ema_generator.variables
     largest = 0.0
@@ -81,7 +83,9 @@ def _numpy(variables):
 def _state(model):
     """``(players, optimizers)``: the players' variables (weights and batch-norm statistics, the EMA
     generator's too, the noise state), and both optimizers' (step counts and moment estimates)."""
-    players = model.generator.variables + model.discriminator.variables + [model.seed_generator.state]
+    players = model.generator.variables + model.discriminator.variables
+    if getattr(model, "seed_generator", None) is not None:  # a translator draws no noise of its own
+        players += [model.seed_generator.state]
     if getattr(model, "ema_generator", None) is not None:
         players += model.ema_generator.variables + [model.ema_updates]
     return _numpy(players), _numpy(model.g_optimizer.variables + model.d_optimizer.variables)
@@ -110,15 +114,16 @@ def run(name, scale_losses=True, synchronize_batch_norm=True):
     start = time.perf_counter()
     build, batch = CASES[name]
     single, single_logs, changed, total, _ = _one_step(build, batch, tf.distribute.get_strategy())
-    originals = training._Shard.to_minimise, training._synchronize_batch_norm
+    players = training.players  # where the base model looks the helper up
+    originals = training._Shard.to_minimise, players._synchronize_batch_norm
     if not scale_losses:  # the usual mistake: each replica's loss is its own shard's mean
         training._Shard.to_minimise = lambda self, loss, regularisation=None: loss
     if not synchronize_batch_norm:
-        training._synchronize_batch_norm = lambda *models: None
+        players._synchronize_batch_norm = lambda *models: None
     try:
         mirrored, mirrored_logs, _, _, model = _one_step(build, batch, STRATEGY)
     finally:
-        training._Shard.to_minimise, training._synchronize_batch_norm = originals
+        training._Shard.to_minimise, players._synchronize_batch_norm = originals
     pairs = list(zip(single[0], mirrored[0], strict=True))
     return {
         "replicas": STRATEGY.num_replicas_in_sync,
@@ -147,7 +152,7 @@ def checkpoint_round_trip(folder):
         trained = recipes.build_dcgan(seed=0)
         restored = recipes.build_dcgan(seed=1)
     trained.fit(dataset.take(1), epochs=1, verbose=0)
-    checkpoints.save_checkpoint(trained, folder, step=1, epoch=1)
+    checkpoints.save_checkpoint(trained, folder)
     meta = checkpoints.restore_checkpoint(restored, folder)
     saved = np.load(Path(meta["path"]) / checkpoints.STATE)
     groups = checkpoints._groups(restored)

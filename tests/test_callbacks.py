@@ -33,20 +33,6 @@ def _tiny_gan(seed=0):
     return gan
 
 
-class RecordLogs(keras.callbacks.Callback):
-    """Keep the logs Keras hands to callbacks after each batch (running means since the epoch began)."""
-
-    def __init__(self):
-        super().__init__()
-        self.epochs: list[list[dict]] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epochs.append([])
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.epochs[-1].append({key: float(value) for key, value in logs.items()})
-
-
 class FakeOutput:
     """Stands in for ``ipywidgets.Output``: a context manager that captures what is displayed inside it."""
 
@@ -70,42 +56,39 @@ class FakeOutput:
 # ------------------------------------------------------------------------------------ StepHistory
 
 
-def test_step_history_recovers_steps_from_running_means():
+def test_step_history_appends_each_steps_values():
     history = callbacks.StepHistory()
-    history.on_epoch_begin(0)
-    for batch, mean in enumerate([2.0, 3.0, 4.0]):  # running means of 2, 4, 6
-        history.on_train_batch_end(batch, {"d_loss": mean, "g_loss": 1.0})
-    assert history.history["d_loss"] == pytest.approx([2.0, 4.0, 6.0])
-    assert history.history["g_loss"] == pytest.approx([1.0, 1.0, 1.0])
-    assert history.step == 3
+    for batch, value in enumerate([2.0, 4.0, 6.0]):
+        history.on_train_batch_end(batch, {"d_loss": value, "g_loss": 1.0})
+    history.on_epoch_begin(1)  # epochs change nothing: each value is one step's own
+    history.on_train_batch_end(0, {"d_loss": 10.0, "g_loss": 1.0})
+    assert history.history == {"d_loss": [2.0, 4.0, 6.0, 10.0], "g_loss": [1.0, 1.0, 1.0, 1.0]}
 
 
-def test_step_history_restarts_means_each_epoch_and_keeps_history():
-    history = callbacks.StepHistory()
-    history.on_epoch_begin(0)
-    history.on_train_batch_end(0, {"d_loss": 2.0})
-    history.on_train_batch_end(1, {"d_loss": 3.0})
-    history.on_epoch_begin(1)  # Keras resets its means: the first mean of an epoch is that step's value
-    history.on_train_batch_end(0, {"d_loss": 10.0})
-    history.on_train_batch_end(1, {"d_loss": 5.0})
-    assert history.history["d_loss"] == pytest.approx([2.0, 4.0, 10.0, 0.0])
-    assert history.step == 4
-
-
-def test_step_history_matches_keras_running_means(dataset):
+def test_step_history_holds_the_values_whose_means_keras_reports(dataset):
     gan = _tiny_gan()
-    history, recorder = callbacks.StepHistory(), RecordLogs()
-    gan.fit(dataset, steps_per_epoch=3, epochs=2, verbose=0, callbacks=[history, recorder])
-    assert history.step == 6
+    history, epoch_logs = callbacks.StepHistory(), keras.callbacks.History()
+    gan.fit(dataset, steps_per_epoch=3, epochs=2, verbose=0, callbacks=[history, epoch_logs])
+    assert gan.step == 6
     assert set(history.history) == set(training.METRIC_NAMES)
     for key in training.METRIC_NAMES:
         steps = np.array(history.history[key]).reshape(2, 3)
-        for epoch, logs in enumerate(recorder.epochs):
-            means = [log[key] for log in logs]
-            # the mean of the recovered per-step values is what Keras reported after each step
-            np.testing.assert_allclose(np.cumsum(steps[epoch]) / np.arange(1, 4), means, rtol=1e-4, atol=1e-5)
+        # Keras' epoch logs are the trackers' means of the values train_step returned
+        np.testing.assert_allclose(steps.mean(axis=1), epoch_logs.history[key], rtol=1e-5, atol=1e-6)
     d_real = np.array(history.history["d_real"])
     assert ((d_real > -1e-4) & (d_real < 1 + 1e-4)).all()
+
+
+def test_step_history_with_steps_per_execution_holds_every_kth_step(mnist):
+    # steps_per_execution=2: Keras calls back once per 2 steps, with the second step's values.
+    images = data.make_image_dataset(mnist[0][:64], BATCH, shuffle=False).repeat()
+    every, each = _tiny_gan(), _tiny_gan()
+    every.compile(every.d_optimizer, every.g_optimizer, steps_per_execution=2, run_eagerly=True)
+    every_history, each_history = callbacks.StepHistory(), callbacks.StepHistory()
+    every.fit(images, steps_per_epoch=4, epochs=1, verbose=0, callbacks=[every_history])
+    each.fit(images, steps_per_epoch=4, epochs=1, verbose=0, callbacks=[each_history])
+    assert every.step == each.step == 4
+    np.testing.assert_allclose(every_history.history["d_loss"], each_history.history["d_loss"][1::2], rtol=1e-5)
 
 
 def test_step_history_continues_across_fit_calls(dataset):
@@ -114,7 +97,7 @@ def test_step_history_continues_across_fit_calls(dataset):
     gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[history])
     first = list(history.history["d_loss"])
     gan.fit(dataset, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[history])
-    assert history.step == 5
+    assert gan.step == 5
     assert len(history.history["d_loss"]) == 5
     assert history.history["d_loss"][:2] == first
 
@@ -126,10 +109,10 @@ def test_sample_grid_keeps_fixed_noise_and_records_frames(dataset):
     gan = _tiny_gan()
     grid = callbacks.SampleGrid(n=4, seed=1, every_n_steps=2)
     gan.fit(dataset, steps_per_epoch=2, epochs=2, verbose=0, callbacks=[grid])
-    noise = grid.noise.copy()
+    noise = grid.fixed_inputs.copy()
     assert noise.shape == (4, 8)
     gan.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[grid])
-    np.testing.assert_array_equal(grid.noise, noise)
+    np.testing.assert_array_equal(grid.fixed_inputs, noise)
     assert [step for step, _ in grid.frames] == [2, 4, 6]
     for _, mosaic in grid.frames:
         assert mosaic.dtype == np.uint8
@@ -254,8 +237,8 @@ def test_live_dashboard_draws_into_output(dataset):
     assert dashboard.redraws == 4  # after each of the 3 steps, and once more when training ends
     assert out.clears == 4
     assert "Image" in out.text.getvalue()  # what IPython's display printed, captured inside `out`
-    assert len(dashboard.history["d_loss"]) == 3 and dashboard.step == 3
-    assert dashboard.noise.shape == (4, 8)
+    assert len(dashboard.history["d_loss"]) == 3 and gan.step == 3
+    assert dashboard.fixed_inputs.shape == (4, 8)
 
 
 def test_live_dashboard_respects_min_interval(dataset):
@@ -266,7 +249,6 @@ def test_live_dashboard_respects_min_interval(dataset):
     # The first due step draws (nothing has been shown yet); then the interval forbids any redraw until
     # the final one when training ends.
     assert dashboard.redraws == 2
-    assert dashboard.step == 5
 
 
 def test_live_dashboard_spaces_redraws_to_bound_its_overhead(dataset):
@@ -276,7 +258,7 @@ def test_live_dashboard_spaces_redraws_to_bound_its_overhead(dataset):
     )
     gan.fit(dataset, steps_per_epoch=6, epochs=1, verbose=0, callbacks=[dashboard])
     # after the first drawing, the next must wait ~1000× its cost: only the final redraw comes
-    assert dashboard.redraws == 2 and dashboard.step == 6
+    assert dashboard.redraws == 2
     with pytest.raises(ValueError, match="max_overhead"):
         callbacks.LiveDashboard(max_overhead=0.0)
 
@@ -325,17 +307,17 @@ def test_time_budget_stops_training(dataset):
     requested = 10**6
     gan.fit(dataset, steps_per_epoch=requested, epochs=1, verbose=0, callbacks=[budget, history])
     assert budget.stopped is True
-    assert 1 <= history.step < requested // 100
-    assert int(gan.g_optimizer.iterations) == history.step
-    assert budget.elapsed >= budget.seconds
+    assert 1 <= gan.step < requested and len(history.history["d_loss"]) == gan.step
+    assert gan.clock.seconds >= budget.seconds and not gan.clock.running
 
 
 def test_time_budget_counts_time_already_used(dataset):
     gan = _tiny_gan()
-    budget, history = callbacks.TimeBudget(seconds=1.0, already_used=5.0), callbacks.StepHistory()
-    gan.fit(dataset, steps_per_epoch=100, epochs=1, verbose=0, callbacks=[budget, history])
+    gan.clock.set(5.0)  # as restored from a checkpoint of a run that trained for 5 s
+    budget = callbacks.TimeBudget(seconds=1.0)
+    gan.fit(dataset, steps_per_epoch=100, epochs=1, verbose=0, callbacks=[budget])
     assert budget.stopped is True
-    assert history.step == 1  # the budget was spent before training began: one step, then stop
+    assert gan.step == 1  # the budget was spent before training began: one step, then stop
 
 
 def test_time_budget_not_reached(dataset):
@@ -365,7 +347,6 @@ def test_progress_bar_over_steps(dataset, capsys):
     gan = _tiny_gan()
     bar = callbacks.ProgressBar(total_steps=4, every_n_steps=2)
     gan.fit(dataset, steps_per_epoch=4, epochs=1, verbose=0, callbacks=[bar])
-    assert bar.step == 4
     assert bar.bar.target == 4
     assert bar.bar._seen_so_far == 4
     assert "d_loss" in capsys.readouterr().out

@@ -260,7 +260,7 @@ def test_a_second_run_resumes_and_fresh_starts_over(tiny_offline, tmp_path, caps
     assert _run([*args, "--epochs", "1"], capsys)[0] == 0
     code, stdout, _ = _run([*args, "--epochs", "2"], capsys)
     assert code == 0
-    assert "Resuming from step 3 (epoch 1)" in stdout
+    assert "Resuming from step 3 of" in stdout
     assert _history_length(out) == 6
     code, stdout, _ = _run([*args, "--epochs", "2"], capsys)
     assert code == 0 and "already complete" in stdout
@@ -270,29 +270,29 @@ def test_a_second_run_resumes_and_fresh_starts_over(tiny_offline, tmp_path, caps
 
 
 def test_an_interrupted_run_saves_and_resumes_where_it_stopped(tiny_offline, tmp_path, capsys, monkeypatch):
-    from ganlib import checkpoints
+    from ganlib import callbacks
 
     out = tmp_path / "run"
     args = ["train", "dcgan", "--batch-size", "100", "--epochs", "1", "--out", str(out)]
-    original = checkpoints.Checkpoint.on_train_batch_end
+    original = callbacks.Checkpoint.on_train_batch_end
 
     def interrupt_at_step_4(self, batch, logs=None):
         original(self, batch, logs)
-        if self.step == 4:
+        if self.model.step == 4:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(checkpoints.Checkpoint, "on_train_batch_end", interrupt_at_step_4)
+    monkeypatch.setattr(callbacks.Checkpoint, "on_train_batch_end", interrupt_at_step_4)
     code, stdout, err = _run(args, capsys)
     assert code == 130 and "interrupted" in err
     assert "Interrupted at step 4" in stdout
-    monkeypatch.setattr(checkpoints.Checkpoint, "on_train_batch_end", original)
+    monkeypatch.setattr(callbacks.Checkpoint, "on_train_batch_end", original)
     code, stdout, _ = _run(args, capsys)
     assert code == 0
-    assert "Resuming from step 4 (epoch 0)" in stdout
-    # the unfinished epoch runs again from its start (6 steps of 100 digits), keeping the 4 steps' training
-    assert _history_length(out) == 10
+    assert "Resuming from step 4 of" in stdout
+    # --epochs 1 is one pass of 6 steps (600 digits in batches of 100): 2 steps are left after the 4
+    assert _history_length(out) == 6
     frames = sorted(p.name for p in (out / "samples").glob("samples_*.png"))
-    assert frames == ["samples_000010.png"]  # grids every 100 steps, and one when training ends
+    assert frames == ["samples_000006.png"]  # grids every 100 steps, and one when training ends
 
 
 def test_other_settings_into_an_old_out_are_refused_in_one_line(tiny_offline, tmp_path, capsys):
@@ -312,17 +312,17 @@ def test_other_settings_into_an_old_out_are_refused_in_one_line(tiny_offline, tm
 def test_sigterm_during_training_saves_a_checkpoint(tiny_offline, tmp_path, capsys, monkeypatch):
     import signal
 
-    from ganlib import checkpoints
+    from ganlib import callbacks, checkpoints
 
     out = tmp_path / "run"
-    original = checkpoints.Checkpoint.on_train_batch_end
+    original = callbacks.Checkpoint.on_train_batch_end
 
     def terminate_at_step_2(self, batch, logs=None):
         original(self, batch, logs)
-        if self.step == 2:
+        if self.model.step == 2:
             os.kill(os.getpid(), signal.SIGTERM)
 
-    monkeypatch.setattr(checkpoints.Checkpoint, "on_train_batch_end", terminate_at_step_2)
+    monkeypatch.setattr(callbacks.Checkpoint, "on_train_batch_end", terminate_at_step_2)
     before = signal.getsignal(signal.SIGTERM)
     code, stdout, _ = _run(["train", "gan", "--batch-size", "100", "--epochs", "1", "--out", str(out)], capsys)
     assert code == 130

@@ -47,7 +47,7 @@ def write_60k_mnist(path):
 
     from ganlib import data
 
-    images, labels = data._bundled_mnist()
+    images, labels = data.mnist._bundled_mnist()
     shifts = [(0, 0), (0, 1), (1, 0), (0, -1), (-1, 0), (1, 1), (-1, -1), (1, -1), (-1, 1), (0, 2), (2, 0), (0, -2)]
     x_train = np.concatenate([np.roll(images, shift, axis=(1, 2)) for shift in shifts])
     y_train = np.tile(labels, len(shifts)).astype(np.uint8)

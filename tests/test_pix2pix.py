@@ -10,19 +10,17 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from ganlib import checkpoints, cli, data, metrics, models, recipes, training
+from ganlib import checkpoints, cli, config, data, losses, metrics, models, recipes, training
 from ganlib.models import pix2pix
 from ganlib.translate import translate_image, translate_images
-
-TINY = {"base_filters": 4, "d_base_filters": 4, "receptive_field": 16}
 
 
 @pytest.fixture
 def few_digits(mnist, monkeypatch):
     """load_mnist gives the first 500 bundled digits (200 validate, 300 train)."""
     images, labels = mnist
-    monkeypatch.setattr(data, "load_mnist", lambda *a, **k: (images[:500], labels[:500]))
-    monkeypatch.setattr(data, "BUNDLED_VALIDATION_DIGITS", 200)
+    monkeypatch.setattr(data.mnist, "load_mnist", lambda *a, **k: (images[:500], labels[:500]))
+    monkeypatch.setattr(data.paired, "BUNDLED_VALIDATION_DIGITS", 200)
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -212,13 +210,13 @@ def test_facades_download_checksum_and_layouts(tmp_path, monkeypatch):
     labels, photos = data.load_pairs("facades", "train", size=16, verbose=False)
     assert labels.shape == photos.shape == (3, 16, 16, 3)
     assert np.median(np.abs(labels[0] - (40 / 127.5 - 1))) < 0.05  # the right half: the label map is the input
-    cached = data.config.data_dir() / "facades.tar.gz"
+    cached = config.data_dir() / "facades.tar.gz"
     assert (cached.parent / "facades.tar.gz.sha256").read_text().strip() == data.sha256sum(archive)
     val_labels, _ = data.load_pairs("facades", "validation", size=16, verbose=False)
     assert len(val_labels) == 2
 
     # the keras.utils.get_file(extract=True) layout is found as it is
-    root = data.config.data_dir()
+    root = config.data_dir()
     (root / "facades_extracted").mkdir()
     (root / "facades").rename(root / "facades_extracted" / "facades")
     cached.unlink()
@@ -231,7 +229,7 @@ def test_facades_corrupt_archive_is_fetched_again(tmp_path, monkeypatch):
     monkeypatch.delenv("GANLIB_OFFLINE")
     monkeypatch.setenv("GANLIB_FACADES_URL", archive.as_uri())
     monkeypatch.setenv("GANLIB_FACADES_SHA256", data.sha256sum(archive))
-    cached = data.config.data_dir() / "facades.tar.gz"
+    cached = config.data_dir() / "facades.tar.gz"
     cached.write_bytes(b"half a download")
     assert data.load_pairs("facades", "train", size=8, verbose=False)[0].shape == (3, 8, 8, 3)
     assert data.sha256sum(cached) == data.sha256sum(archive)
@@ -239,7 +237,7 @@ def test_facades_corrupt_archive_is_fetched_again(tmp_path, monkeypatch):
     cached.unlink()
     import shutil
 
-    shutil.rmtree(data.config.data_dir() / "facades")
+    shutil.rmtree(config.data_dir() / "facades")
     with pytest.raises(data.DownloadError, match="SHA-256"):
         data.load_pairs("facades", "train", size=8, verbose=False)
     assert not cached.exists()
@@ -336,12 +334,8 @@ def _pairs(n=16, side=16, seed=0):
     return data.corrupt_digits(targets, hole=6, seed=seed), targets
 
 
-def _tiny_model(**overrides):
-    return recipes.build_pix2pix("digits-inpaint", image_shape=(16, 16, 1), seed=0, **{**TINY, **overrides})
-
-
-def test_pix2pix_step_changes_both_networks_and_reports_losses():
-    model = _tiny_model()
+def test_pix2pix_step_changes_both_networks_and_reports_losses(tiny_pix2pix):
+    model = tiny_pix2pix()
     inputs, targets = _pairs()
     g_before = [w.copy() for w in model.generator.get_weights()]
     d_before = [w.copy() for w in model.discriminator.get_weights()]
@@ -353,8 +347,8 @@ def test_pix2pix_step_changes_both_networks_and_reports_losses():
     assert g_loss == pytest.approx(g_gan + 100 * g_l1, rel=1e-4)
 
 
-def test_l1_only_leaves_the_discriminator_alone():
-    model = _tiny_model(gan_weight=0.0)
+def test_l1_only_leaves_the_discriminator_alone(tiny_pix2pix):
+    model = tiny_pix2pix(gan_weight=0.0)
     inputs, targets = _pairs()
     d_before = [w.copy() for w in model.discriminator.get_weights()]
     logs = model.fit(data.make_pair_dataset(inputs, targets, 8), epochs=1, verbose=0).history
@@ -363,9 +357,30 @@ def test_l1_only_leaves_the_discriminator_alone():
     assert logs["g_gan"][-1] == 0 and logs["g_loss"][-1] == pytest.approx(100 * logs["g_l1"][-1], rel=1e-5)
 
 
-def test_pix2pix_learns_to_restore_digits(mnist):
+@pytest.mark.parametrize("loss", losses.FAMILIES)
+def test_pix2pix_step_follows_each_loss_family(tiny_pix2pix, loss):
+    """One step reports the family's losses on the logits of the weights before it, and moves both players."""
+    model = tiny_pix2pix(loss=loss, dropout=0.0)
+    inputs, targets = (tf.constant(x[:8]) for x in _pairs())
+    outputs = model.generator(inputs, training=True)
+    real_logits = model.discriminator([inputs, targets], training=True)
+    fake_logits = model.discriminator([inputs, outputs], training=True)
+    g_loss_fn, d_loss_fn = losses.get(loss)
+    g_gan, d_loss = float(g_loss_fn(fake_logits)), float(d_loss_fn(real_logits, fake_logits))
+    g_l1 = float(np.mean(np.abs(targets.numpy() - outputs.numpy())))
+    g_before, d_before = model.generator.get_weights(), model.discriminator.get_weights()
+    logs = {name: float(value) for name, value in model.train_step((inputs, targets)).items()}
+    assert logs["d_loss"] == pytest.approx(d_loss, rel=1e-5, abs=1e-6)
+    assert logs["g_gan"] == pytest.approx(g_gan, rel=1e-5, abs=1e-6)
+    assert logs["g_l1"] == pytest.approx(g_l1, rel=1e-5)
+    assert logs["g_loss"] == pytest.approx(g_gan + 100 * g_l1, rel=1e-5)
+    assert any(not np.array_equal(a, b) for a, b in zip(g_before, model.generator.get_weights(), strict=True))
+    assert any(not np.array_equal(a, b) for a, b in zip(d_before, model.discriminator.get_weights(), strict=True))
+
+
+def test_pix2pix_learns_to_restore_digits(tiny_pix2pix, mnist):
     """Sixty steps of L1 on 32 holed digits bring the outputs much closer to the intact digits."""
-    model = recipes.build_pix2pix("digits-inpaint", seed=0, **TINY, gan_weight=0.0, g_lr=3e-3)
+    model = tiny_pix2pix(image_shape=(32, 32, 1), gan_weight=0.0, g_lr=3e-3)
     targets = data.pad_digits(mnist[0][:32])
     inputs = data.corrupt_digits(targets, hole=10, seed=0)
     start = metrics.l1_error(targets, metrics.translate_batches(model.generator, inputs))
@@ -385,27 +400,27 @@ def test_pix2pix_argument_errors():
         recipes.build_pix2pix("horses")
 
 
-def test_pix2pix_checkpoint_round_trip(tmp_path):
+def test_pix2pix_checkpoint_round_trip(tiny_pix2pix, tmp_path):
     inputs, targets = _pairs()
-    model = _tiny_model()
+    model = tiny_pix2pix()
     model.fit(data.make_pair_dataset(inputs, targets, 8), epochs=1, verbose=0)
-    checkpoints.save_checkpoint(model, tmp_path, step=2, epoch=1, fixed_noise=inputs[:4])
-    restored = _tiny_model()
+    checkpoints.save_checkpoint(model, tmp_path, arrays={"fixed_inputs": inputs[:4]})
+    restored = tiny_pix2pix()
     meta = checkpoints.restore_checkpoint(restored, tmp_path)
     assert meta["step"] == 2
     for a, b in zip(model.generator.get_weights(), restored.generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(model.d_optimizer.variables, restored.d_optimizer.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    np.testing.assert_array_equal(meta["fixed_noise"], inputs[:4])
+    np.testing.assert_array_equal(meta["fixed_inputs"], inputs[:4])
     loaded = training.load_model(tmp_path / "generator.keras")
     np.testing.assert_allclose(loaded(inputs[:2]), model.generator(inputs[:2], training=False), atol=1e-6)
 
 
-def test_dashboard_and_grid_show_input_and_output():
+def test_dashboard_and_grid_show_input_and_output(tiny_pix2pix):
     from ganlib import callbacks
 
-    model = _tiny_model()
+    model = tiny_pix2pix()
     inputs, targets = _pairs()
     grid = callbacks.SampleGrid(inputs=inputs[:4])
     dashboard = callbacks.LiveDashboard(inputs=inputs[:4])
@@ -438,6 +453,28 @@ def test_translation_metrics_against_hand_computed_values():
 def test_unpad_digits_takes_the_centre():
     digits = np.arange(2 * 32 * 32, dtype=np.float32).reshape(2, 32, 32, 1) / 4096 - 0.5
     np.testing.assert_array_equal(metrics.unpad_digits(digits), digits[:, 2:30, 2:30])
+
+
+def test_evaluate_translator_scores_the_outputs_of_the_generator(mnist):
+    targets = data.pad_digits(mnist[0][:12])
+    inputs = data.corrupt_digits(targets, hole=10, seed=0)
+    halve = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Rescaling(0.5, offset=-0.5)])
+    outputs = 0.5 * inputs - 0.5  # what the "generator" makes
+    mse = np.mean(((targets - outputs) / 2) ** 2, axis=(1, 2, 3))
+    result = metrics.evaluate_translator(halve, inputs, targets)
+    assert set(result) == {"l1", "psnr", "ssim"}
+    assert result["l1"] == pytest.approx(np.mean(np.abs(targets - outputs)), rel=1e-5)
+    assert result["psnr"] == pytest.approx(np.mean(10 * np.log10(1 / mse)), rel=1e-5)
+    assert result["ssim"] == pytest.approx(metrics.ssim(targets, outputs), rel=1e-5)
+
+    judge = metrics.Judge(metrics.build_judge(seed=0))  # untrained: what is checked is what it is shown
+    labels, reference = mnist[1][:12], data.pad_digits(mnist[0][100:140])
+    scored = metrics.evaluate_translator(halve, inputs, targets, judge=judge, labels=labels, reference_digits=reference)
+    shown = metrics.unpad_digits(outputs)
+    assert scored["accuracy"] == pytest.approx(np.mean(judge.predict_labels(shown) == labels))
+    assert scored["fid"] == pytest.approx(metrics.fid(judge, metrics.unpad_digits(reference), shown), rel=1e-5)
+    with pytest.raises(ValueError, match="labels"):
+        metrics.evaluate_translator(halve, inputs, targets, judge=judge)
 
 
 # ------------------------------------------------------------------------------------------- translate
@@ -496,9 +533,9 @@ def test_translate_colorizer_keeps_full_resolution_lightness():
 # ------------------------------------------------------------------------------------------- CLI, viewer
 
 
-def test_cli_trains_pix2pix_and_translates(few_digits, tmp_path, capsys, monkeypatch):
+def test_cli_trains_pix2pix_and_translates(tiny_pix2pix, few_digits, tmp_path, capsys, monkeypatch):
     real_build = recipes.build_pix2pix
-    monkeypatch.setattr(recipes, "build_pix2pix", lambda *a, **k: real_build(*a, **{**k, **TINY}))
+    monkeypatch.setattr(recipes, "build_pix2pix", lambda *a, **k: real_build(*a, **{**k, **tiny_pix2pix.settings}))
     out = tmp_path / "run"
     assert cli.main(["train", "pix2pix", "--epochs", "1", "--batch-size", "50", "--out", str(out)]) == 0
     assert (out / "generator.keras").is_file() and (out / "history.json").is_file()

@@ -1,7 +1,8 @@
 """Tests of ganlib.training (the GAN model, generation, saving) and ganlib.recipes.
 
-Every GAN here is tiny (latent_dim 8, one hidden layer of 16 units) and trains for a couple of steps on a
-few dozen real digits, so the whole file runs in seconds on a CPU.
+Every GAN here is conftest's ``tiny_gan`` (latent_dim 8, one hidden layer of 16 units) and trains for a
+couple of steps on a few dozen real digits, so the whole file runs in seconds on a CPU. What each loss term
+adds to ``d_loss`` is checked by hand in test_train_step.py.
 """
 
 import json
@@ -17,28 +18,8 @@ LATENT = 8
 BATCH = 16
 
 
-@pytest.fixture(scope="module")
-def real_images(mnist):
-    """64 real digits as float32 ``(64, 28, 28, 1)`` in [-1, 1]."""
-    return data.as_model_input(mnist[0][:64])
-
-
 def _dataset(images, seed=0):
     return data.make_image_dataset(images, BATCH, seed=seed).repeat()
-
-
-def _tiny_gan(loss="non_saturating", seed=0, **compile_kwargs):
-    """A compiled tiny GAN. Pass ``run_eagerly=True`` where graph tracing (~2 s a model) is not under test."""
-    generator = models.build_mlp_generator(LATENT, (16,), seed=seed)
-    discriminator = models.build_mlp_discriminator(hidden_units=(16,), dropout=0.3, seed=seed + 1)
-    gan = training.GAN(generator, discriminator, seed=seed)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-        loss=loss,
-        **compile_kwargs,
-    )
-    return gan
 
 
 def _weights(variables):
@@ -56,8 +37,8 @@ def _none_changed(before, variables):
 # ------------------------------------------------------------------------------------ train_step
 
 
-def test_fit_updates_both_players_and_logs_metrics(real_images):
-    gan = _tiny_gan()
+def test_fit_updates_both_players_and_logs_metrics(tiny_gan, real_images):
+    gan = tiny_gan()
     g_before = _weights(gan.generator.trainable_weights)
     d_before = _weights(gan.discriminator.trainable_weights)
     history = gan.fit(_dataset(real_images), steps_per_epoch=2, epochs=1, verbose=0)
@@ -70,8 +51,8 @@ def test_fit_updates_both_players_and_logs_metrics(real_images):
     assert int(gan.d_optimizer.iterations) == 2 and int(gan.g_optimizer.iterations) == 2
 
 
-def test_train_step_in_tf_function_returns_all_metrics(real_images):
-    gan = _tiny_gan()
+def test_train_step_in_tf_function_returns_all_metrics(tiny_gan, real_images):
+    gan = tiny_gan()
     # autograph=False, as Keras' own trainer does (it wraps train_step in do_not_convert): AutoGraph's
     # conversion of the bound methods is not what is under test, and it flaked here once in five runs.
     step = tf.function(gan.train_step, autograph=False)
@@ -80,16 +61,16 @@ def test_train_step_in_tf_function_returns_all_metrics(real_images):
     assert 0.0 <= float(logs["d_real"]) <= 1.0 and 0.0 <= float(logs["d_fake"]) <= 1.0
 
 
-def test_train_step_ignores_labels(real_images, mnist):
-    gan = _tiny_gan(run_eagerly=True)
+def test_train_step_ignores_labels(tiny_gan, real_images, mnist):
+    gan = tiny_gan(run_eagerly=True)
     labelled = tf.data.Dataset.from_tensor_slices((real_images, mnist[1][:64])).batch(BATCH).repeat()
     history = gan.fit(labelled, steps_per_epoch=2, epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
 
 
 @pytest.mark.parametrize("loss", losses.FAMILIES)
-def test_every_loss_family_trains(real_images, loss):
-    gan = _tiny_gan(loss=loss, run_eagerly=True)
+def test_every_loss_family_trains(tiny_gan, real_images, loss):
+    gan = tiny_gan(loss=loss, run_eagerly=True)
     g_before = _weights(gan.generator.trainable_weights)
     d_before = _weights(gan.discriminator.trainable_weights)
     history = gan.fit(_dataset(real_images), steps_per_epoch=2, epochs=1, verbose=0)
@@ -106,46 +87,36 @@ def test_every_loss_family_trains(real_images, loss):
     assert gan.gradient_penalty_weight == (10.0 if loss == "wasserstein" else 0.0)
 
 
-def test_gradient_penalty_weight_can_be_set():
-    assert _tiny_gan(loss="wasserstein", gradient_penalty_weight=0.0).gradient_penalty_weight == 0.0
-    assert _tiny_gan(loss="hinge", gradient_penalty_weight=5).gradient_penalty_weight == 5.0
+def test_gradient_penalty_weight_can_be_set(tiny_gan):
+    assert tiny_gan(loss="wasserstein", gradient_penalty_weight=0.0).gradient_penalty_weight == 0.0
+    assert tiny_gan(loss="hinge", gradient_penalty_weight=5).gradient_penalty_weight == 5.0
     with pytest.raises(ValueError, match="gradient_penalty_weight"):
-        _tiny_gan(loss="wasserstein", gradient_penalty_weight=-1.0)
+        tiny_gan(loss="wasserstein", gradient_penalty_weight=-1.0)
 
 
-def test_gradient_penalty_enters_the_discriminator_loss(real_images):
-    """Same weights, same noise: the WGAN-GP critic loss is the plain one plus weight × penalty ≥ 0."""
-    batch = tf.constant(real_images[:BATCH])
-    d_losses = {}
-    for weight in (0.0, 10.0):
-        gan = _tiny_gan(loss="wasserstein", gradient_penalty_weight=weight)
-        d_losses[weight] = float(gan.update_discriminator(batch)["d_loss"])
-    assert d_losses[10.0] > d_losses[0.0]
-
-
-def test_d_steps_updates_discriminator_more_often(real_images):
-    gan = _tiny_gan(d_steps=2, run_eagerly=True)
+def test_d_steps_updates_discriminator_more_often(tiny_gan, real_images):
+    gan = tiny_gan(d_steps=2, run_eagerly=True)
     gan.fit(_dataset(real_images), steps_per_epoch=2, epochs=1, verbose=0)
     assert int(gan.d_optimizer.iterations) == 4
     assert int(gan.g_optimizer.iterations) == 2
 
 
 @pytest.mark.parametrize("d_steps", [0, -1, 1.5])
-def test_bad_d_steps_raises(d_steps):
+def test_bad_d_steps_raises(tiny_gan, d_steps):
     with pytest.raises(ValueError, match="d_steps"):
-        _tiny_gan(d_steps=d_steps)
+        tiny_gan(d_steps=d_steps)
 
 
 @pytest.mark.parametrize("loss", ["wasserstein", "hinge"])
-def test_label_smoothing_without_support_raises(loss):
+def test_label_smoothing_without_support_raises(tiny_gan, loss):
     with pytest.raises(ValueError, match="label_smoothing"):
-        _tiny_gan(loss=loss, label_smoothing=0.1)
+        tiny_gan(loss=loss, label_smoothing=0.1)
 
 
-def test_label_smoothing_is_stored_and_checked():
-    assert _tiny_gan(label_smoothing=0.1).label_smoothing == pytest.approx(0.1)
+def test_label_smoothing_is_stored_and_checked(tiny_gan):
+    assert tiny_gan(label_smoothing=0.1).label_smoothing == pytest.approx(0.1)
     with pytest.raises(ValueError, match="label_smoothing"):
-        _tiny_gan(label_smoothing=1.0)
+        tiny_gan(label_smoothing=1.0)
 
 
 def test_same_optimizer_for_both_players_raises():
@@ -157,21 +128,21 @@ def test_same_optimizer_for_both_players_raises():
         gan.compile(d_optimizer=optimizer, g_optimizer=optimizer)
 
 
-def test_unknown_loss_family_raises():
+def test_unknown_loss_family_raises(tiny_gan):
     with pytest.raises(ValueError):
-        _tiny_gan(loss="not_a_loss")
+        tiny_gan(loss="not_a_loss")
 
 
-def test_latent_dim_read_from_generator():
-    assert _tiny_gan().latent_dim == LATENT
-    assert tuple(_tiny_gan().sample_noise(3).shape) == (3, LATENT)
+def test_latent_dim_read_from_generator(tiny_gan):
+    assert tiny_gan().latent_dim == LATENT
+    assert tuple(tiny_gan().sample_noise(3).shape) == (3, LATENT)
 
 
 # ------------------------------------------------------------------------------------ single updates
 
 
-def test_update_discriminator_changes_only_the_discriminator(real_images):
-    gan = _tiny_gan()
+def test_update_discriminator_changes_only_the_discriminator(tiny_gan, real_images):
+    gan = tiny_gan()
     g_before = _weights(gan.generator.trainable_weights)
     d_before = _weights(gan.discriminator.trainable_weights)
     results = gan.update_discriminator(tf.constant(real_images[:BATCH]))
@@ -182,8 +153,8 @@ def test_update_discriminator_changes_only_the_discriminator(real_images):
     assert int(gan.d_optimizer.iterations) == 1 and int(gan.g_optimizer.iterations) == 0
 
 
-def test_update_generator_changes_only_the_generator():
-    gan = _tiny_gan()
+def test_update_generator_changes_only_the_generator(tiny_gan):
+    gan = tiny_gan()
     g_before = _weights(gan.generator.trainable_weights)
     d_before = _weights(gan.discriminator.weights)  # the discriminator has no state besides its weights
     results = gan.update_generator(BATCH)
@@ -196,24 +167,14 @@ def test_update_generator_changes_only_the_generator():
 # ------------------------------------------------------------------------------------ EMA generator
 
 
-def _ema_gan(ema_decay=0.9):
-    generator = models.build_mlp_generator(LATENT, (16,), seed=0)
-    discriminator = models.build_mlp_discriminator(hidden_units=(16,), seed=1)
-    gan = training.GAN(generator, discriminator, seed=0, ema_decay=ema_decay)
-    gan.compile(
-        d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3), run_eagerly=True
-    )
-    return gan
-
-
-def test_without_ema_the_sampler_is_the_generator():
-    gan = _tiny_gan()
+def test_without_ema_the_sampler_is_the_generator(tiny_gan):
+    gan = tiny_gan()
     assert gan.ema_generator is None
     assert gan.sampler is gan.generator
 
 
-def test_ema_generator_follows_the_formula(real_images):
-    gan = _ema_gan(0.9)
+def test_ema_generator_follows_the_formula(tiny_gan, real_images):
+    gan = tiny_gan(ema_decay=0.9, run_eagerly=True)
     assert gan.sampler is gan.ema_generator and gan.ema_generator is not gan.generator
     start = gan.generator.get_weights()
     for a, b in zip(start, gan.ema_generator.get_weights(), strict=True):
@@ -228,16 +189,16 @@ def test_ema_generator_follows_the_formula(real_images):
 
 
 @pytest.mark.parametrize("ema_decay", [1.0, -0.5, 2])
-def test_bad_ema_decay_raises(ema_decay):
+def test_bad_ema_decay_raises(tiny_gan, ema_decay):
     with pytest.raises(ValueError, match="ema_decay"):
-        _ema_gan(ema_decay)
+        tiny_gan(ema_decay=ema_decay)
 
 
 # ------------------------------------------------------------------------------------ generate
 
 
-def test_generate_is_repeatable_and_in_range():
-    gan = _tiny_gan()
+def test_generate_is_repeatable_and_in_range(tiny_gan):
+    gan = tiny_gan()
     a = gan.generate(10, seed=5)
     assert a.shape == (10, 28, 28, 1) and a.dtype == np.float32
     assert a.min() >= -1.0 and a.max() <= 1.0
@@ -245,27 +206,27 @@ def test_generate_is_repeatable_and_in_range():
     assert not np.array_equal(a, gan.generate(10, seed=6))
 
 
-def test_generate_in_batches_matches_one_batch():
-    gan = _tiny_gan()
+def test_generate_in_batches_matches_one_batch(tiny_gan):
+    gan = tiny_gan()
     np.testing.assert_allclose(gan.generate(10, seed=1, batch_size=3), gan.generate(10, seed=1), atol=1e-6)
 
 
-def test_generate_function_matches_method():
-    gan = _tiny_gan()
+def test_generate_function_matches_method(tiny_gan):
+    gan = tiny_gan()
     np.testing.assert_array_equal(training.generate(gan.generator, 4, seed=2), gan.generate(4, seed=2))
 
 
 @pytest.mark.parametrize("n", [0, -1, 2.0])
-def test_generate_bad_n_raises(n):
+def test_generate_bad_n_raises(tiny_gan, n):
     with pytest.raises(ValueError, match="n"):
-        _tiny_gan().generate(n)
+        tiny_gan().generate(n)
 
 
 # ------------------------------------------------------------------------------------ saving and loading
 
 
-def test_save_players_round_trip(real_images, tmp_path):
-    gan = _tiny_gan(run_eagerly=True)
+def test_save_players_round_trip(tiny_gan, real_images, tmp_path):
+    gan = tiny_gan(run_eagerly=True)
     gan.fit(_dataset(real_images), steps_per_epoch=2, epochs=1, verbose=0)  # moves the BN statistics too
     folder = tmp_path / "run" / "nested"
     g_path, d_path = gan.save_players(folder)
@@ -286,8 +247,8 @@ def test_save_players_round_trip(real_images, tmp_path):
     )
 
 
-def test_save_players_overwrites_existing_files(tmp_path):
-    first, second = _tiny_gan(seed=0), _tiny_gan(seed=5)
+def test_save_players_overwrites_existing_files(tiny_gan, tmp_path):
+    first, second = tiny_gan(seed=0), tiny_gan(seed=5)
     first.save_players(tmp_path)
     second.save_players(tmp_path)
     loaded = training.load_model(tmp_path / "generator.keras")
@@ -316,26 +277,26 @@ def test_save_history_round_trip(tmp_path):
 # ------------------------------------------------------------------------------------ reproducibility
 
 
-def _seeded_run(images, seed=0, **compile_kwargs):
+def _seeded_run(build, images, seed=0, **compile_kwargs):
     config.set_seed(0)
-    gan = _tiny_gan(seed=seed, **compile_kwargs)
+    gan = build(seed=seed, dropout=0.3, **compile_kwargs)
     gan.fit(_dataset(images, seed=0), steps_per_epoch=3, epochs=1, verbose=0)
     return gan.generator.get_weights() + gan.discriminator.get_weights()
 
 
 @pytest.fixture(scope="module")
-def first_seeded_run(real_images):
-    return _seeded_run(real_images)
+def first_seeded_run(tiny_gan, real_images):
+    return _seeded_run(tiny_gan, real_images)
 
 
-def test_same_seed_runs_are_reproducible(real_images, first_seeded_run):
+def test_same_seed_runs_are_reproducible(tiny_gan, real_images, first_seeded_run):
     # Bit-for-bit equal on CPU: seeded weights, seeded shuffling, seeded noise and seeded dropout.
-    for a, b in zip(first_seeded_run, _seeded_run(real_images), strict=True):
+    for a, b in zip(first_seeded_run, _seeded_run(tiny_gan, real_images), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
-def test_different_seed_gives_a_different_run(real_images, first_seeded_run):
-    other = _seeded_run(real_images, seed=1, run_eagerly=True)
+def test_different_seed_gives_a_different_run(tiny_gan, real_images, first_seeded_run):
+    other = _seeded_run(tiny_gan, real_images, seed=1, run_eagerly=True)
     assert not all(np.allclose(a, b) for a, b in zip(first_seeded_run, other, strict=True))
 
 
@@ -410,3 +371,17 @@ def test_build_dcgan_sizes_each_player_from_its_own_filters():
     small = recipes.build_dcgan(base_filters=8, d_base_filters=4, latent_dim=8)
     assert small.generator.count_params() < gan.generator.count_params()
     assert [layer.filters for layer in small.discriminator.layers if type(layer) is keras.layers.Conv2D] == [4, 8]
+
+
+def test_a_wasserstein_dcgan_critic_has_no_batch_norm():
+    small = {"latent_dim": 8, "base_filters": 4, "d_base_filters": 4}
+
+    def batch_norms(gan):
+        return [layer for layer in gan.discriminator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+
+    assert batch_norms(recipes.build_dcgan(**small))  # the lesson's discriminator has it
+    critic = recipes.build_dcgan(loss="wasserstein", **small)
+    assert not batch_norms(critic) and critic.gradient_penalty_weight == 10.0
+    assert recipes.settings(recipes.DCGAN, loss="wasserstein")["d_batch_norm"] is False
+    with pytest.raises(ValueError, match="d_batch_norm=False"):
+        recipes.build_dcgan(loss="wasserstein", d_batch_norm=True, **small)

@@ -111,3 +111,37 @@ def test_cli_float_single_image_to_png_is_scaled_to_pixels(run, generator, tmp_p
     assert _cli(["translate", run, tmp_path / "f.npy", "--out", tmp_path / "f.png"]) == 0
     written = np.asarray(Image.open(tmp_path / "f.png"))
     np.testing.assert_array_equal(written, data.scale_to_uint8(translate_image(generator, image))[..., 0])
+
+
+def _identity_generator(side: int = 32):
+    import keras
+
+    inputs = keras.Input((side, side, 1))
+    return keras.Model(inputs, keras.layers.Identity()(inputs))
+
+
+def test_a_28px_digit_is_padded_into_the_32px_frame_not_resized():
+    """Lesson 3 trains on 28×28 digits padded into a 32×32 frame, so a 28×28 digit goes in at its own scale:
+    edge-padded by 2 px per side and cropped back, exact through an identity generator (resizing to 32 and
+    back would blur it)."""
+    digits = _images((3, 28, 28), np.uint8)
+    np.testing.assert_array_equal(translate_images(_identity_generator(), digits), digits)
+
+
+def test_padding_centres_the_picture_and_uses_its_edge_pixels():
+    from ganlib import translate
+
+    frame = np.zeros((1, 28, 28, 1), np.float32)
+    frame[0, 0, :, 0] = 1.0  # the top row is ink: edge padding repeats it into rows 0-1 of the frame
+    padded = translate._to_frame(frame, 32, 32, translate._pads((32, 32, 1), 28, 28))
+    assert padded.shape == (1, 32, 32, 1)
+    np.testing.assert_array_equal(padded[0, :3, 5, 0], [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(padded[0, 2:30, 2:30], frame[0])
+
+
+def test_only_slightly_smaller_pictures_are_padded():
+    """20×20 (more than an eighth smaller than 32) and 40×40 (larger) are resized; 28×30 is centred."""
+    from ganlib import translate
+
+    assert translate._pads((32, 32, 1), 20, 20) is None and translate._pads((32, 32, 1), 40, 40) is None
+    assert translate._pads((32, 32, 1), 28, 30) == (2, 1)

@@ -3,6 +3,8 @@
 * :mod:`ganlib.models.mlp` — fully connected generator and discriminator (lesson 1).
 * :mod:`ganlib.models.dcgan` — deep convolutional generator and discriminator (DCGAN, lesson 2).
 * :mod:`ganlib.models.pix2pix` — U-Net generator and PatchGAN discriminator (pix2pix, lesson 3).
+* :mod:`ganlib.models.layers` — what the convolutional builders share: N(0, 0.02) weights, batch-norm
+  momentum, down- and up-sampling blocks.
 """
 
 from ganlib.models.dcgan import build_dcgan_discriminator, build_dcgan_generator

@@ -8,27 +8,15 @@ are PatchGANs that judge **one** image, not a pair: there is no input to pair th
 
 from __future__ import annotations
 
-import re
-
 import keras
 
 from ganlib import _checks
-from ganlib.models.dcgan import _BATCH_NORM_MOMENTUM, _normal_init
+from ganlib.models.layers import BATCH_NORM_MOMENTUM, normal_init
 from ganlib.models.pix2pix import KERNEL_SIZE, RECEPTIVE_FIELDS, build_unet_generator
 
-#: The names the two generators and discriminators carry (inside a saved pair, see ganlib.cyclegan).
+#: The names the two generators and discriminators carry (inside a saved pair, see ganlib.training.cyclegan).
 GENERATOR_NAMES = {"a2b": "generator_a2b", "b2a": "generator_b2a"}
 DISCRIMINATOR_NAMES = {"a": "discriminator_a", "b": "discriminator_b"}
-
-
-def _stable_names(model: keras.Model) -> keras.Model:
-    """Rename ``model``'s layers by position (``"03_batch_normalization"``), so two builds of one recipe
-    describe themselves alike (Keras numbers unnamed layers per session, and a pair of models records its
-    inner layers' names: :mod:`ganlib.run_identity` would see two runs of different settings)."""
-    for index, layer in enumerate(model.layers):
-        if not isinstance(layer, keras.layers.InputLayer):
-            layer.name = f"{index:02d}_{re.sub(r'_[0-9]+$', '', layer.name)}"
-    return model
 
 
 def build_cycle_generator(
@@ -52,7 +40,7 @@ def build_cycle_generator(
     unet = build_unet_generator(
         image_shape, base_filters, depth=depth, dropout=0.0, max_filters=max_filters, seed=seed
     )
-    return _stable_names(keras.Model(unet.inputs, unet.outputs, name=name))
+    return keras.Model(unet.inputs, unet.outputs, name=name)
 
 
 def build_patch_discriminator(
@@ -105,11 +93,11 @@ def build_patch_discriminator(
             strides=stride,
             padding="same" if stride == 2 else "valid",
             use_bias=index == 0 or not batch_norm,
-            kernel_initializer=_normal_init(next_seed),
+            kernel_initializer=normal_init(next_seed),
         )(x)
         if batch_norm and index > 0:
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+            x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
         x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
     x = keras.layers.ZeroPadding2D(1)(x)
-    logits = keras.layers.Conv2D(1, KERNEL_SIZE, kernel_initializer=_normal_init(next_seed), name="logits")(x)
-    return _stable_names(keras.Model(inputs, logits, name=name))
+    logits = keras.layers.Conv2D(1, KERNEL_SIZE, kernel_initializer=normal_init(next_seed), name="logits")(x)
+    return keras.Model(inputs, logits, name=name)

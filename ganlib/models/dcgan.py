@@ -34,11 +34,10 @@ from __future__ import annotations
 import keras
 
 from ganlib import _checks
+from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, up_block
 
 #: Supported image sizes (height == width) and the side of the generator's first feature map.
 START_SIZES = {28: 7, 32: 4, 64: 4}
-
-_BATCH_NORM_MOMENTUM = 0.9
 
 
 def _upsamplings(image_shape) -> int:
@@ -54,10 +53,6 @@ def _upsamplings(image_shape) -> int:
         side //= 2
         count += 1
     return count
-
-
-def _normal_init(next_seed):
-    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=next_seed())
 
 
 def build_dcgan_generator(
@@ -106,30 +101,21 @@ def build_dcgan_generator(
     z = keras.Input(shape=(latent_dim,), name="z")
     # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
     x = keras.layers.Dense(
-        start * start * filters, use_bias=False, kernel_initializer=_normal_init(next_seed)
+        start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed)
     )(z)
     x = keras.layers.Reshape((start, start, filters))(x)
-    x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
+    x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
     x = keras.layers.ReLU()(x)
     for _ in range(upsamplings - 1):
         filters //= 2
-        x = keras.layers.Conv2DTranspose(
-            filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=_normal_init(next_seed),
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        x = keras.layers.ReLU()(x)
+        x = up_block(x, filters, kernel_size, next_seed)
     images = keras.layers.Conv2DTranspose(
         image_shape[-1],
         kernel_size,
         strides=2,
         padding="same",
         activation="tanh",
-        kernel_initializer=_normal_init(next_seed),
+        kernel_initializer=normal_init(next_seed),
         name="images",
     )(x)
     return keras.Model(z, images, name="generator")
@@ -182,21 +168,10 @@ def build_dcgan_discriminator(
     x = images
     filters = base_filters
     for index in range(downsamplings):
-        first = index == 0
-        x = keras.layers.Conv2D(
-            filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            use_bias=first or not batch_norm,  # batch norm brings its own shift
-            kernel_initializer=_normal_init(next_seed),
-        )(x)
-        if batch_norm and not first:
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
+        x = down_block(x, filters, kernel_size, next_seed, batch_norm=batch_norm and index > 0)
         if dropout:
             x = keras.layers.Dropout(dropout, seed=next_seed())(x)
         filters *= 2
     x = keras.layers.Flatten()(x)
-    logits = keras.layers.Dense(1, name="logits", kernel_initializer=_normal_init(next_seed))(x)
+    logits = keras.layers.Dense(1, name="logits", kernel_initializer=normal_init(next_seed))(x)
     return keras.Model(images, logits, name="discriminator")

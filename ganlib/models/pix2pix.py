@@ -28,13 +28,12 @@ import keras
 from keras import ops
 
 from ganlib import _checks
-from ganlib.models.dcgan import _BATCH_NORM_MOMENTUM, _normal_init
+from ganlib.data.lab import LAB_AB_SCALE
+from ganlib.models.layers import down_block, normal_init, up_block
 
 KERNEL_SIZE = 4
 #: PatchGAN receptive fields (pixels) and the stride-2 layers that give them (paper: 1, 16, 70, 286).
 RECEPTIVE_FIELDS = {1: None, 16: 1, 34: 2, 70: 3, 142: 4, 286: 5}
-#: Lab's a and b are predicted in [-1, 1] and scaled by this (see :func:`ganlib.data.rgb_to_lab`).
-LAB_AB_SCALE = 110.0
 
 
 def receptive_field(kernel_sizes, strides) -> int:
@@ -166,33 +165,11 @@ def build_unet_generator(
     inputs = keras.Input(shape=image_shape, name="input_image")
     x, skips = inputs, []
     for index, units in enumerate(filters):
-        x = keras.layers.Conv2D(
-            units,
-            KERNEL_SIZE,
-            strides=2,
-            padding="same",
-            use_bias=index == 0,
-            kernel_initializer=_normal_init(next_seed),
-            name=f"encoder{index + 1}",
-        )(x)
-        if index > 0:
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
+        x = down_block(x, units, KERNEL_SIZE, next_seed, batch_norm=index > 0, name=f"encoder{index + 1}")
         skips.append(x)
     for index, (units, skip) in enumerate(zip(filters[-2::-1], skips[-2::-1], strict=True)):
-        x = keras.layers.Conv2DTranspose(
-            units,
-            KERNEL_SIZE,
-            strides=2,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=_normal_init(next_seed),
-            name=f"decoder{index + 1}",
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        if dropout and index < dropout_layers:
-            x = keras.layers.Dropout(dropout, seed=next_seed())(x)
-        x = keras.layers.ReLU()(x)
+        rate = dropout if index < dropout_layers else 0.0
+        x = up_block(x, units, KERNEL_SIZE, next_seed, dropout=rate, name=f"decoder{index + 1}")
         x = keras.layers.Concatenate()([x, skip])
     head = keras.layers.Conv2DTranspose(
         2 if colorize else out_channels,
@@ -200,7 +177,7 @@ def build_unet_generator(
         strides=2,
         padding="same",
         activation="tanh",
-        kernel_initializer=_normal_init(next_seed),
+        kernel_initializer=normal_init(next_seed),
         name="ab_unit" if colorize else "output_image",
     )(x)
     if not colorize:
@@ -263,17 +240,8 @@ def build_patchgan_discriminator(
     def block(x, units, kernel, stride, index, pad):
         if pad:
             x = keras.layers.ZeroPadding2D(1)(x)
-        x = keras.layers.Conv2D(
-            units,
-            kernel,
-            strides=stride,
-            padding="same" if stride == 2 else "valid",
-            use_bias=index == 0 or not batch_norm,
-            kernel_initializer=_normal_init(next_seed),
-        )(x)
-        if batch_norm and index > 0:
-            x = keras.layers.BatchNormalization(momentum=_BATCH_NORM_MOMENTUM)(x)
-        return keras.layers.LeakyReLU(negative_slope=0.2)(x)
+        padding = "same" if stride == 2 else "valid"
+        return down_block(x, units, kernel, next_seed, strides=stride, padding=padding, batch_norm=batch_norm and index > 0)
 
     if downsamplings is None:  # PixelGAN
         x = block(x, base_filters, 1, 1, 0, pad=False)
@@ -286,5 +254,5 @@ def build_patchgan_discriminator(
         kernel, pad = KERNEL_SIZE, True
     if pad:
         x = keras.layers.ZeroPadding2D(1)(x)
-    logits = keras.layers.Conv2D(1, kernel, kernel_initializer=_normal_init(next_seed), name="logits")(x)
+    logits = keras.layers.Conv2D(1, kernel, kernel_initializer=normal_init(next_seed), name="logits")(x)
     return keras.Model([inputs, targets], logits, name="patchgan_discriminator")

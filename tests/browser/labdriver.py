@@ -6,7 +6,7 @@ Two parts, both bounded in time:
   with a random token and in smoke mode, serving a *copy* of the notebooks (autosave never touches the
   committed ones), and always shuts it down, kernels included.
 * :class:`LabNotebook` opens a notebook in a Playwright page, runs all its cells from the *Run* menu and
-  waits for a widget by its ``ganlib-…`` CSS class (see ``ganlib/widgets.py``). When the widget does not
+  waits for a widget by its ``ganlib-…`` CSS class (see ``ganlib/widgets/``). When the widget does not
   appear it says why: the widget front end is missing (``Loading widget…``, a plain-text repr), a cell
   raised, or time ran out.
 

@@ -11,7 +11,7 @@ there and back should come back unchanged. Per step, on a batch ``a`` of A and a
 * ``g_loss = g_gan + cycle_weight · g_cycle + identity_weight · g_identity`` (the paper: λ_cyc = 10,
   identity 0.5·λ_cyc where it is used);
 * ``d_loss = ½ mean (D_a(a) − 1)² + ½ mean D_a(â)² + (the same for D_b)``, where ``â`` are the fakes
-  shown to D: the newest ones, or with ``pool_size`` a mix of them and past ones (:mod:`ganlib.image_pool`).
+  shown to D: the newest ones, or with ``pool_size`` a mix of them and past ones (:mod:`ganlib.training.image_pool`).
 
 Both players are updated from one forward pass per step (as :class:`ganlib.training.Pix2Pix`). Each step
 reports ``d_loss``, ``g_loss``, ``g_gan``, ``g_cycle`` and ``g_identity``.
@@ -21,22 +21,23 @@ For ``fit``, checkpoints and run folders the two generators are one model, :attr
 both generators (as the paper's code does) and one both discriminators. :func:`load_translator` takes one
 direction out of a saved ``generator.keras``.
 
-Under ``tf.distribute`` the losses are averaged over the global batch (:class:`ganlib.training._Shard`) and
+Under ``tf.distribute`` the losses are averaged over the global batch (:class:`ganlib.training.players._Shard`) and
 the reported values reduced across replicas; the image pool sees the global batch of fakes.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlib import _checks, losses, storage, training
-from ganlib.image_pool import ImagePool
+from ganlib import _checks, losses, storage
+from ganlib.inference import predict_in_batches
 from ganlib.models import cyclegan as players
+from ganlib.training.image_pool import ImagePool
+from ganlib.training.players import Players, _regularisation, _Shard
 
 DIRECTIONS = ("a2b", "b2a")
 
@@ -79,7 +80,7 @@ def pair_models(first, second, name: str) -> keras.Model:
     return keras.Model([a, b], [first(a), second(b)], name=name)
 
 
-class CycleGAN(training._Players):
+class CycleGAN(Players):
     """Two generators and two discriminators trained on unpaired batches ``(a, b)``.
 
     Args:
@@ -98,10 +99,10 @@ class CycleGAN(training._Players):
 
     def __init__(self, generator_a2b, generator_b2a, discriminator_a, discriminator_b, cycle_weight: float = 10.0,
                  identity_weight: float = 5.0, pool_size: int = 50, seed=None, **kwargs):
-        super().__init__(**kwargs)
         generators = pair_models(generator_a2b, generator_b2a, "generators")
         discriminators = pair_models(discriminator_a, discriminator_b, "discriminators")
-        self._init_players(generators, discriminators, seed)
+        super().__init__(generators, discriminators, **kwargs)
+        self.seed_generator = keras.random.SeedGenerator(seed)
         self.generator_a2b, self.generator_b2a = generator_a2b, generator_b2a
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
         for name, value in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
@@ -125,8 +126,7 @@ class CycleGAN(training._Players):
         """Configure training: ``d_optimizer`` trains both discriminators, ``g_optimizer`` (another
         instance) both generators (the paper: ``Adam(2e-4, beta_1=0.5)``, optionally with
         :class:`LinearDecay`). The adversarial loss is least squares."""
-        super().compile(**kwargs)
-        self._compile_players(d_optimizer, g_optimizer, "least_squares", 0.0)
+        super().compile(d_optimizer, g_optimizer, "least_squares", 0.0, **kwargs)
 
     def _shown(self, pool, fake_images, shard):
         """The fakes the discriminator sees: through the pool (given the global batch), or as they are."""
@@ -140,7 +140,7 @@ class CycleGAN(training._Players):
 
     def train_step(self, data):
         real_a, real_b = data
-        shard = training._Shard(tf.shape(real_a)[0])
+        shard = _Shard(tf.shape(real_a)[0])
         g_ab, g_ba = self.generator_a2b, self.generator_b2a
         d_a, d_b = self.discriminator_a, self.discriminator_b
         with tf.GradientTape() as g_tape:
@@ -151,24 +151,24 @@ class CycleGAN(training._Players):
             if self.identity_weight:
                 g_identity = cycle_loss(real_a, g_ba(real_a, training=True)) + cycle_loss(real_b, g_ab(real_b, training=True))
             g_loss = g_gan + self.cycle_weight * g_cycle + self.identity_weight * g_identity
-            g_minimised = shard.to_minimise(g_loss, training._regularisation(self.generator))
+            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         shown_a, shown_b = self._shown(self.pool_a, fake_a, shard), self._shown(self.pool_b, fake_b, shard)
         with tf.GradientTape() as d_tape:
             d_loss = losses.least_squares_discriminator_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
             d_loss += losses.least_squares_discriminator_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
-            d_minimised = shard.to_minimise(d_loss, training._regularisation(self.discriminator))
+            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
         g_weights, d_weights = self.generator.trainable_weights, self.discriminator.trainable_weights
         g_gradients = g_tape.gradient(g_minimised, g_weights)
         d_gradients = d_tape.gradient(d_minimised, d_weights)
         self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
         self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
-        return self._report(
+        return self._record(
             {"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_cycle": g_cycle, "g_identity": g_identity}, shard
         )
 
     def translate(self, images, direction: str = "b2a", batch_size: int = 256) -> np.ndarray:
         """Translate float images in [-1, 1] ``"a2b"`` or ``"b2a"`` (inference mode, in batches)."""
-        return _run(self.translator(direction), np.asarray(images, np.float32), batch_size)
+        return predict_in_batches(self.translator(direction), images, batch_size)
 
     def translator(self, direction: str):
         """The generator of ``direction`` (``"a2b"`` or ``"b2a"``)."""
@@ -183,8 +183,8 @@ class CycleGAN(training._Players):
         rows = []
         for images, there, back in ((images_a, self.generator_a2b, self.generator_b2a),
                                     (images_b, self.generator_b2a, self.generator_a2b)):
-            moved = _run(there, images, 256)
-            rows.append(np.concatenate([images, moved, _run(back, moved, 256)], axis=2))
+            moved = predict_in_batches(there, images)
+            rows.append(np.concatenate([images, moved, predict_in_batches(back, moved)], axis=2))
         return np.concatenate(rows)
 
     def save_players(self, folder) -> tuple[Path, ...]:
@@ -196,12 +196,6 @@ class CycleGAN(training._Players):
             storage.save_model_atomically(self.translator(direction), path)
             paths += (path,)
         return paths
-
-
-def _run(model, images, batch_size):
-    batch_size = _checks.positive_int("batch_size", batch_size)
-    parts = [model(images[i : i + batch_size], training=False) for i in range(0, len(images), batch_size)]
-    return np.concatenate([np.asarray(part, dtype=np.float32) for part in parts])
 
 
 def load_translator(run_dir, direction: str):
@@ -218,56 +212,3 @@ def load_translator(run_dir, direction: str):
         return pair.get_layer(players.GENERATOR_NAMES[direction])
     except ValueError:
         raise ValueError(f"{run_dir / 'generator.keras'} is not a CycleGAN's pair of generators.") from None
-
-
-# ------------------------------------------------------------------------------------ the lesson's recipe
-
-#: Lesson 5: CycleGAN on 32×32 digits ↔ digits on photos, sized to train on a laptop CPU in minutes.
-CYCLEGAN = {
-    "base_filters": 8,
-    "d_base_filters": 16,
-    "receptive_field": 16,
-    "batch_size": 16,
-    "lr": 5e-4,
-    "beta_1": 0.5,
-    "cycle_weight": 10.0,
-    "identity_weight": 5.0,
-    "pool_size": 50,
-    "decay_steps": 0,
-}
-
-
-def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None, **overrides) -> CycleGAN:
-    """Build and compile the lesson-5 CycleGAN from :data:`CYCLEGAN` (``overrides``: any of its keys).
-
-    ``decay_steps`` > 0 keeps the learning rate for that many steps, then decays it linearly to 0 over as many
-    (:class:`LinearDecay`); 0 keeps it constant. ``batch_size`` is for the dataset and ignored here.
-    """
-    hp = {**CYCLEGAN, **overrides}
-    unknown = sorted(set(overrides) - set(CYCLEGAN))
-    if unknown:
-        raise ValueError(f"Unknown setting(s) {unknown}. Expected some of: {sorted(CYCLEGAN)}")
-    seeds = [None if seed is None else seed + offset for offset in (0, 1, 1000, 1001)]
-    with contextlib.nullcontext() if strategy is None else strategy.scope():
-        g_ab, g_ba = (
-            players.build_cycle_generator(image_shape, hp["base_filters"], name=players.GENERATOR_NAMES[d], seed=s)
-            for d, s in zip(DIRECTIONS, seeds[:2], strict=True)
-        )
-        d_a, d_b = (
-            players.build_patch_discriminator(
-                image_shape, hp["receptive_field"], hp["d_base_filters"], name=players.DISCRIMINATOR_NAMES[x], seed=s
-            )
-            for x, s in zip("ab", seeds[2:], strict=True)
-        )
-        model = CycleGAN(g_ab, g_ba, d_a, d_b, cycle_weight=hp["cycle_weight"], identity_weight=hp["identity_weight"],
-                         pool_size=hp["pool_size"], seed=seed)
-
-        def learning_rate():
-            decay = int(hp["decay_steps"])
-            return LinearDecay(hp["lr"], decay, decay) if decay else hp["lr"]
-
-        model.compile(
-            d_optimizer=keras.optimizers.Adam(learning_rate(), beta_1=hp["beta_1"]),
-            g_optimizer=keras.optimizers.Adam(learning_rate(), beta_1=hp["beta_1"]),
-        )
-    return model

@@ -25,14 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlib import _checks, config, data
+from ganlib import _checks, config
+from ganlib.data import downloads, holes, paired, pipelines
 
 DIGITS = "digits-photos"
 REAL_DATASETS = ("horse2zebra", "summer2winter_yosemite", "monet2photo")
 UNPAIRED_DATASETS = (DIGITS, *REAL_DATASETS)
 SPLITS = ("train", "validation")
 #: Side of the digits of ``"digits-photos"``.
-DIGIT_SIDE = 32
+DIGIT_SIDE = holes.DIGIT_SIDE
 #: Default side of the real sets (the paper trains at 256; 128 keeps horse2zebra's 2,401 training
 #: pictures in about 0.5 GB).
 REAL_SIDE = 128
@@ -109,7 +110,7 @@ def photo_crops(split: str, size: int, n: int, seed: int) -> np.ndarray:
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    photos = [np.asarray(getattr(skimage.data, name)())[..., :3] for name in data.PHOTOS[split]]
+    photos = [np.asarray(getattr(skimage.data, name)())[..., :3] for name in paired.PHOTOS[split]]
     crops = np.empty((n, size, size, 3), dtype=np.uint8)
     for index in range(n):
         photo = photos[int(rng.integers(len(photos)))]
@@ -118,7 +119,7 @@ def photo_crops(split: str, size: int, n: int, seed: int) -> np.ndarray:
         top, left = int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1))
         crop = Image.fromarray(photo[top : top + side, left : left + side])
         crops[index] = np.asarray(crop.resize((size, size), Image.Resampling.BILINEAR))
-    return data.scale_to_unit(crops)
+    return pipelines.scale_to_unit(crops)
 
 
 def _digit_halves(split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -127,7 +128,7 @@ def _digit_halves(split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     Training: the training digits in a fixed random order, the first half for A, the second for B. Validation:
     the validation digits (never in training), the same ones for both domains.
     """
-    digits, labels = data.digits_of_pairs(split, verbose=False)
+    digits, labels = paired.digits_of_pairs(split, verbose=False)
     if split == "validation":
         return digits, labels, digits, labels
     order = np.random.default_rng(5).permutation(len(digits))
@@ -146,14 +147,14 @@ def digit_labels(split: str = "validation", n: int | None = None) -> tuple[np.nd
 def _digits_photos(split: str, n: int | None, seed: int, verbose: bool) -> tuple[np.ndarray, np.ndarray]:
     digits_a, _, digits_b, _ = _digit_halves(split)
     digits_a, digits_b = digits_a[:n], digits_b[:n]
-    domain_a = to_rgb(data.pad_digits(data.scale_to_unit(digits_a)[..., None], DIGIT_SIDE))
-    padded_b = data.pad_digits(data.scale_to_unit(digits_b)[..., None], DIGIT_SIDE)
+    domain_a = to_rgb(holes.pad_digits(pipelines.scale_to_unit(digits_a)[..., None], DIGIT_SIDE))
+    padded_b = holes.pad_digits(pipelines.scale_to_unit(digits_b)[..., None], DIGIT_SIDE)
     crops = photo_crops(split, DIGIT_SIDE, len(padded_b), seed + (0 if split == "train" else 1))
     if verbose:
         kept = "disjoint halves of the training digits" if split == "train" else "the same held-out digits"
         print(
             f"digits-photos {split}: A {len(domain_a):,} digits, B {len(padded_b):,} digits blended with crops "
-            f"of {', '.join(data.PHOTOS[split])} ({kept})."
+            f"of {', '.join(paired.PHOTOS[split])} ({kept})."
         )
     return domain_a, blend_with_photos(padded_b, crops)
 
@@ -172,16 +173,16 @@ def _archive(name: str, timeout: float) -> Path:
     record = path.with_name(path.name + ".sha256")
     expected = os.environ.get(sha256_variable(name)) or (record.read_text().strip() if record.is_file() else None)
     if path.is_file():
-        if expected is None or data.sha256sum(path) == expected:
+        if expected is None or downloads.sha256sum(path) == expected:
             return path
         print(f"{name}: the cached file {path} is corrupt or truncated (checksum mismatch); fetching it again.")
         path.unlink()
     if config.offline():
-        raise data.DownloadError(f"{name}: GANLIB_OFFLINE=1 is set and {path.name} is not cached; unset it to download.")
+        raise downloads.DownloadError(f"{name}: GANLIB_OFFLINE=1 is set and {path.name} is not cached; unset it to download.")
     url = f"{os.environ.get(URL_ENV, CYCLEGAN_URL).rstrip('/')}/{name}.zip"
-    data.download(url, path, sha256=expected, timeout=timeout)
+    downloads.download(url, path, sha256=expected, timeout=timeout)
     if expected is None:
-        record.write_text(data.sha256sum(path) + "\n")
+        record.write_text(downloads.sha256sum(path) + "\n")
     return path
 
 
@@ -199,13 +200,13 @@ def _folder(name: str, timeout: float) -> Path:
             for member in opened.namelist():
                 target = (root / member).resolve()
                 if root.resolve() not in target.parents and target != root.resolve():
-                    raise data.DownloadError(f"{name}: {archive} holds a path outside its folder ({member}).")
+                    raise downloads.DownloadError(f"{name}: {archive} holds a path outside its folder ({member}).")
             opened.extractall(root)
     except zipfile.BadZipFile:
-        raise data.DownloadError(f"{name}: {archive} is not a zip archive. Delete it and run again.") from None
+        raise downloads.DownloadError(f"{name}: {archive} is not a zip archive. Delete it and run again.") from None
     missing = [sub for pair in _FOLDERS.values() for sub in pair if not (folder / sub).is_dir()]
     if missing:
-        raise data.DownloadError(f"{name}: {archive} holds no {name}/{missing[0]} folder. Delete it and run again.")
+        raise downloads.DownloadError(f"{name}: {archive} holds no {name}/{missing[0]} folder. Delete it and run again.")
     return folder
 
 
@@ -214,12 +215,12 @@ def _read_folder(folder: Path, size: int, n: int | None) -> np.ndarray:
 
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:n]
     if not files:
-        raise data.DownloadError(f"No .jpg or .png pictures in {folder}.")
+        raise downloads.DownloadError(f"No .jpg or .png pictures in {folder}.")
     images = np.empty((len(files), size, size, 3), dtype=np.uint8)
     for index, path in enumerate(files):
         with Image.open(path) as opened:
             images[index] = np.asarray(opened.convert("RGB").resize((size, size), Image.Resampling.BICUBIC))
-    return data.scale_to_unit(images)
+    return pipelines.scale_to_unit(images)
 
 
 # ------------------------------------------------------------------------------------ loading and batching

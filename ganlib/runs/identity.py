@@ -11,8 +11,8 @@ names a setting that differs. ``settings.json`` in the run folder records them.
 
 Typical use::
 
-    folder = run_identity.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
-    checkpoints.fit_resumable(model, dataset, folder, settings={"seed": 0}, seconds=300)
+    folder = runs.run_folder("runs/pix2pix", model, dataset, {"seed": 0})   # runs/pix2pix/3f9c0a1b2d4e
+    run = runs.open_run(folder, model, dataset, settings={"seed": 0})     # refuses other settings
 """
 
 from __future__ import annotations
@@ -21,13 +21,17 @@ import hashlib
 import json
 from pathlib import Path
 
+import keras
+
+from ganlib import storage
+
 SETTINGS_FILE = "settings.json"
 FINGERPRINT_LENGTH = 12
 
 #: Scalar attributes of ganlib's trainers that change what training does.
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
-    "gradient_penalty_weight", "latent_dim",
+    "gradient_penalty_weight", "latent_dim", "cycle_weight", "identity_weight", "pool_size",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
@@ -53,8 +57,15 @@ def _plain(value):
 
 
 def _architecture(model) -> list:
-    """Each layer's type and configuration, without names (so two builds of one recipe agree)."""
-    return [[type(layer).__name__, _plain(layer.get_config())] for layer in model.layers]
+    """Each layer's type and configuration, without names (so two builds of one recipe agree).
+
+    A model nested in ``model`` (CycleGAN's pair of generators holds two) is described by its own layers: its
+    configuration would name its inner layers and their connections by the names Keras numbered this session.
+    """
+    return [
+        [type(layer).__name__, _architecture(layer) if isinstance(layer, keras.Model) else _plain(layer.get_config())]
+        for layer in model.layers
+    ]
 
 
 def _optimizer(optimizer) -> dict:
@@ -166,8 +177,6 @@ def check_folder(folder, settings: dict, has_run: bool) -> None:
     Raises:
         OtherSettingsError: ``folder`` holds a run with other (or unrecorded) settings.
     """
-    from ganlib import storage
-
     folder = Path(folder)
     settings = _plain(settings)
     saved = read_settings(folder)

@@ -1,11 +1,11 @@
-"""Command line: ``python -m ganlib train gan|dcgan|pix2pix ...``, ``sample ...`` and ``translate ...``.
+"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cyclegan ...``, ``sample ...`` and ``translate ...``.
 
     python -m ganlib train gan --minutes 3 --out runs/g1
     python -m ganlib train dcgan --minutes 4 --out runs/d     # Ctrl-C, then the same command resumes
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
-    python -m ganlib train cyclegan --minutes 10 --out runs/c                  # lesson 5 (ganlib.cyclegan_cli)
+    python -m ganlib train cyclegan --minutes 10 --out runs/c                  # lesson 5 (ganlib.cli.cyclegan)
     python -m ganlib translate runs/c digits_on_photos.npy --direction b2a --out digits.npy
     python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
 
@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 MODELS = ("gan", "dcgan", "pix2pix", "cyclegan")
@@ -181,8 +179,7 @@ def _import_tensorflow_quietly() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ganlib.data import PAIRED_DATASETS
-    from ganlib.unpaired import UNPAIRED_DATASETS  # cyclegan
+    from ganlib.data import PAIRED_DATASETS, UNPAIRED_DATASETS
 
     parser = _Parser(
         prog="python -m ganlib", description="Train GANs, sample from them and translate images."
@@ -230,208 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
     translate.add_argument("input", type=Path, help="an image file (.png, .jpg) or a .npy batch")
     translate.add_argument("--out", required=True, type=Path, help="output file: an image file or .npy")
-    translate.add_argument(  # cyclegan
+    translate.add_argument(
         "--direction", choices=("a2b", "b2a"), help="CycleGAN runs: translate domain A to B, or B to A"
     )
     return parser
-
-
-def train(args) -> None:
-    from ganlib import callbacks, config, data, recipes
-
-    if args.out.exists() and not args.out.is_dir():
-        raise CLIError(f"--out {args.out} exists and is not a folder")
-    _writable_folder("--out", args.out)
-    if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
-        raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
-    if args.model == "pix2pix" and args.dataset not in (None, *data.PAIRED_DATASETS):  # cyclegan's sets
-        raise CLIError(f"--dataset {args.dataset} has no pairs: train cyclegan on it, or pix2pix on one of "
-                       f"{', '.join(data.PAIRED_DATASETS)}")
-    if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
-        raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan with --data")
-    args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
-    config.set_seed(args.seed)
-    if args.model == "cyclegan":
-        from ganlib import cyclegan_cli
-
-        return cyclegan_cli.train(args, sys.modules[__name__])
-    if args.data is not None:
-        return _train_on_folder(args)
-    if args.model == "pix2pix":
-        return _train_pix2pix(args)
-    recipe, build = recipes.RECIPES[args.model]
-    batch_size = args.batch_size or recipe["batch_size"]
-    images, _ = data.load_mnist()
-    if batch_size > len(images):
-        raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
-    _check_split(batch_size, args.strategy)
-    samples = args.out / "samples"
-    _fit_and_save(
-        args,
-        build(seed=args.seed, strategy=args.strategy),
-        data.make_image_dataset(images, batch_size, seed=args.seed),
-        len(images) // batch_size,
-        callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed),
-        default_minutes=3.0,
-        what=f"the {args.model} (batch {batch_size}, seed {args.seed})",
-    )
-
-
-def _train_pix2pix(args) -> None:
-    from ganlib import callbacks, data, recipes
-
-    dataset = args.dataset or "digits-inpaint"
-    hp = recipes.settings(recipes.PIX2PIX, **recipes.PIX2PIX_DATASETS[dataset])
-    batch_size = args.batch_size or hp["batch_size"]
-    try:  # the few validation pairs first: a bad --size fails in seconds, before the training data is made
-        preview, _ = data.load_pairs(dataset, "validation", size=args.size, n=8, verbose=False)
-    except data.DownloadError as error:
-        raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
-    except ValueError as error:
-        raise CLIError(f"--size {args.size} does not fit {dataset}: {error}") from None
-    try:
-        model = recipes.build_pix2pix(
-            dataset, image_shape=preview.shape[1:], seed=args.seed, strategy=args.strategy
-        )
-    except ValueError as error:
-        raise CLIError(f"--size {preview.shape[1]} does not fit the pix2pix networks: {error}") from None
-    try:
-        inputs, targets = data.load_pairs(dataset, "train", size=args.size, seed=args.seed)
-    except data.DownloadError as error:
-        raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
-    if batch_size > len(inputs):
-        raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
-    _check_split(batch_size, args.strategy)
-    samples = args.out / "samples"
-    _fit_and_save(
-        args,
-        model,
-        data.make_pair_dataset(inputs, targets, batch_size, name=dataset, seed=args.seed),
-        len(inputs) // batch_size,
-        callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=preview),
-        default_minutes=8.0,
-        what=f"pix2pix on {dataset} (batch {batch_size}, seed {args.seed})",
-        metrics=("d_loss", "g_l1"),
-    )
-
-
-def _run_settings(args) -> dict:
-    """What `train`'s result depends on beyond the model itself (which `run_identity` reads)."""
-    settings = {"model": args.model, "seed": args.seed}
-    if getattr(args, "data", None) is not None:
-        settings.update(data=str(args.data.resolve()), size=args.size)
-    elif args.model == "pix2pix":
-        settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
-    elif args.model == "cyclegan":
-        settings.update(dataset=args.dataset or "digits-photos", size=args.size)
-    return settings
-
-
-def _strategy(args, config):
-    """``--distribute``: the strategy for the visible devices (it prints its choice); else ``None``."""
-    if not getattr(args, "distribute", False):
-        return None
-    try:
-        return config.distribution_strategy()
-    except RuntimeError as error:
-        raise CLIError(str(error)) from None
-
-
-def _check_split(batch_size, strategy) -> None:
-    if strategy is not None and batch_size % strategy.num_replicas_in_sync:
-        replicas = strategy.num_replicas_in_sync
-        raise CLIError(
-            f"--batch-size {batch_size} does not split evenly over {replicas} replicas: use a multiple of {replicas}"
-        )
-
-
-def _train_on_folder(args) -> None:
-    """``train dcgan|pix2pix --data FOLDER``: your own images (:mod:`ganlib.folders`), the lessons' recipes."""
-    from ganlib import callbacks, data, folders, recipes, storage
-
-    if args.model == "gan":
-        raise CLIError("--data trains dcgan or pix2pix (gan is lesson 1's model for MNIST digits)")
-    size = args.size or (32 if args.model == "dcgan" else 64)
-    record = {"model": args.model, "data": str(args.data.resolve()), "size": size}
-    previous = args.out / "data.json"
-    if not args.fresh and (args.out / "checkpoints").is_dir():
-        if (json.loads(previous.read_text()) if previous.is_file() else None) != record:
-            raise CLIError(f"{args.out} holds a run on other data or at another size: pass --fresh, or another --out")
-    if args.model == "dcgan":
-        images, _, _ = folders.load_image_folder(args.data, size)
-        batch_size = args.batch_size or min(recipes.DCGAN["batch_size"], len(images))
-        pairs = (images,)
-    else:
-        inputs, targets = folders.load_paired_folder(args.data, size)
-        batch_size = args.batch_size or min(recipes.PIX2PIX_BY_SIZE[size]["batch_size"], len(inputs))
-        pairs = (data.scale_to_unit(inputs), data.scale_to_unit(targets))
-    if batch_size > len(pairs[0]):
-        raise CLIError(f"--batch-size {batch_size} is larger than the {len(pairs[0])} images in {args.data}")
-    _check_split(batch_size, args.strategy)
-    storage.save_json_atomically(record, args.out / "data.json")
-    samples = args.out / "samples"
-    every = {"every_n_steps": GRID_EVERY_N_STEPS}
-    if args.model == "dcgan":
-        model = recipes.build_dcgan(seed=args.seed, image_shape=images.shape[1:], strategy=args.strategy)
-        dataset = data.make_image_dataset(images, batch_size, seed=args.seed)
-        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, seed=args.seed, **every)
-    else:  # RGB → RGB like facades, with pix2pix's jitter and mirroring; the receptive field fits the size
-        field = recipes.PIX2PIX_BY_SIZE[size]["receptive_field"]
-        model = recipes.build_pix2pix(
-            "facades", pairs[0].shape[1:], seed=args.seed, receptive_field=field, strategy=args.strategy
-        )
-        dataset = data.make_pair_dataset(*pairs, batch_size, name="facades", seed=args.seed)
-        grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=pairs[0][:8], **every)
-    _fit_and_save(
-        args,
-        model,
-        dataset,
-        len(pairs[0]) // batch_size,
-        grid,
-        default_minutes=3.0 if args.model == "dcgan" else 8.0,
-        what=f"{args.model} on {args.data} ({len(pairs[0])} at {size} px, batch {batch_size}, seed {args.seed})",
-        metrics=("d_loss", "g_loss") if args.model == "dcgan" else ("d_loss", "g_l1"),
-    )
-
-
-def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
-    """Train with checkpoints (resuming from --out), then save the players, the history and the samples."""
-    from ganlib import callbacks, checkpoints, training
-
-    seconds = None if args.epochs else 60.0 * (args.minutes or default_minutes)
-    if seconds:
-        progress = callbacks.ProgressBar(total_seconds=seconds, metrics=metrics)
-    else:
-        progress = callbacks.ProgressBar(total_steps=args.epochs * steps_per_epoch, metrics=metrics)
-    history = callbacks.StepHistory()
-    if getattr(args, "strategy", None) is not None:
-        replicas = args.strategy.num_replicas_in_sync
-        what += f" on {replicas} replica{'s' * (replicas != 1)}"
-    print(f"Training {what} into {args.out}/ …")
-    start = time.perf_counter()
-    with _stop_on_signals(), _progress_line_ended_on_error():
-        run = checkpoints.fit_resumable(
-            model,
-            dataset,
-            args.out / "checkpoints",
-            seconds=seconds,
-            epochs=args.epochs,
-            history=history,
-            sample_grid=grid,
-            extra_callbacks=[progress],
-            fresh=args.fresh,
-            settings=_run_settings(args),
-        )
-    if run["complete"]:
-        print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
-    else:
-        print(
-            f"\nDone: {run['steps_this_run']} steps in {time.perf_counter() - start:.0f} s "
-            f"(step {run['step']} in all, {run['elapsed']:.0f} s of training)."
-        )
-    model.save_players(args.out)
-    training.save_history(history.history, args.out / "history.json")
-    print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
 
 
 def translate(args) -> None:
@@ -448,10 +247,10 @@ def translate(args) -> None:
     if args.out.exists() and args.out.resolve() == args.input.resolve():
         raise CLIError(f"--out {args.out} is the input file: choose another name, so that your input is kept")
     _output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
-    from ganlib import cyclegan_cli
+    from ganlib.cli import cyclegan
 
-    if args.direction is not None or cyclegan_cli.is_cyclegan_run(args.run_dir):
-        return cyclegan_cli.translate(args, sys.modules[__name__])
+    if args.direction is not None or cyclegan.is_cyclegan_run(args.run_dir):
+        return cyclegan.translate(args)
     generator = _load_generator(args.run_dir, "translate")
     channels = generator.input_shape[-1]
     if args.input.suffix.lower() == ".npy":
@@ -470,16 +269,6 @@ def translate(args) -> None:
         pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
         storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, args.out)
     print(f"Wrote {result.dtype} {result.shape} to {args.out}")
-
-
-@contextlib.contextmanager
-def _progress_line_ended_on_error():
-    """End the progress bar's line when training fails, so that the error is printed on a line of its own."""
-    try:
-        yield
-    except Exception:
-        print(flush=True)
-        raise
 
 
 def _interrupt(signum, frame):
@@ -544,7 +333,12 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _import_tensorflow_quietly()
-        {"train": train, "sample": sample, "translate": translate}[args.command](args)
+        if args.command == "train":
+            from ganlib.cli.train import train
+
+            train(args)
+        else:
+            {"sample": sample, "translate": translate}[args.command](args)
     except (CLIError, ValueError, FileNotFoundError, OSError) as error:
         print(f"ganlib: error: {_one_line(error)}", file=sys.stderr)
         return 2

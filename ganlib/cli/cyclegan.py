@@ -1,4 +1,4 @@
-"""The command line's CycleGAN commands (lesson 5), called by :mod:`ganlib.cli`::
+"""The command line's CycleGAN commands (lesson 5), called by :mod:`ganlib.cli` and :mod:`ganlib.cli.train`::
 
     python -m ganlib train cyclegan [--dataset digits-photos|horse2zebra|summer2winter_yosemite|monet2photo] --out DIR
     python -m ganlib translate DIR INPUT --direction a2b|b2a --out OUTPUT
@@ -17,15 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-#: Dataset-specific changes to :data:`ganlib.cyclegan.CYCLEGAN`. The real sets' settings follow the paper's
-#: discriminator (70-pixel patches) at the loader's 128 px; they are not measured on this course's machines.
-DATASET_SETTINGS = {
-    "digits-photos": {},
-    "horse2zebra": {"base_filters": 32, "d_base_filters": 64, "receptive_field": 70, "batch_size": 4, "lr": 2e-4},
-    "summer2winter_yosemite": {"base_filters": 32, "d_base_filters": 64, "receptive_field": 70, "batch_size": 4,
-                               "lr": 2e-4},
-    "monet2photo": {"base_filters": 32, "d_base_filters": 64, "receptive_field": 70, "batch_size": 4, "lr": 2e-4},
-}
+from ganlib.cli import CLIError
 
 
 def is_cyclegan_run(run_dir: Path) -> bool:
@@ -33,43 +25,46 @@ def is_cyclegan_run(run_dir: Path) -> bool:
     return any((Path(run_dir) / f"generator_{d}.keras").is_file() for d in ("a2b", "b2a"))
 
 
-def train(args, cli) -> None:
-    """``train cyclegan``: the lesson-5 recipe on ``--dataset``, through the CLI's ``_fit_and_save``."""
-    from ganlib import callbacks, cyclegan, data, unpaired
+def train_cyclegan(args) -> None:
+    """``train cyclegan``: the lesson-5 recipe (:func:`ganlib.recipes.build_cyclegan`) on ``--dataset``,
+    opened and trained as a run (:mod:`ganlib.runs`) like the other models."""
+    from ganlib import callbacks, data, recipes
+    from ganlib.cli.train import _check_split, _fit_and_save
+    from ganlib.data import unpaired
 
     if args.data is not None:
-        raise cli.CLIError("--data trains dcgan or pix2pix; cyclegan trains on --dataset")
+        raise CLIError("--data trains dcgan or pix2pix; cyclegan trains on --dataset")
     name = args.dataset or unpaired.DIGITS
     if name not in unpaired.UNPAIRED_DATASETS:
-        raise cli.CLIError(f"--dataset {name} is not an unpaired dataset: use one of {', '.join(unpaired.UNPAIRED_DATASETS)}")
-    hp = {**cyclegan.CYCLEGAN, **DATASET_SETTINGS[name]}
+        raise CLIError(f"--dataset {name} is not an unpaired dataset: use one of {', '.join(unpaired.UNPAIRED_DATASETS)}")
+    hp = {**recipes.CYCLEGAN, **recipes.CYCLEGAN_DATASETS[name]}
     batch_size = args.batch_size or hp.pop("batch_size")
     hp.pop("batch_size", None)
     offline = f"(the offline dataset is {unpaired.DIGITS})"
     try:  # the few validation pictures first: a bad --size fails in seconds
         preview_a, preview_b = unpaired.load_unpaired(name, "validation", size=args.size, n=4, verbose=False)
     except data.DownloadError as error:
-        raise cli.CLIError(f"{error} {offline}") from None
+        raise CLIError(f"{error} {offline}") from None
     except ValueError as error:
-        raise cli.CLIError(f"--size {args.size} does not fit {name}: {error}") from None
+        raise CLIError(f"--size {args.size} does not fit {name}: {error}") from None
     count = min(len(preview_a), len(preview_b))
     try:
-        model = cyclegan.build_cyclegan(preview_a.shape[1:], seed=args.seed, strategy=args.strategy, **hp)
+        model = recipes.build_cyclegan(preview_a.shape[1:], seed=args.seed, strategy=args.strategy, **hp)
     except ValueError as error:
-        raise cli.CLIError(f"--size {preview_a.shape[1]} does not fit the CycleGAN networks: {error}") from None
+        raise CLIError(f"--size {preview_a.shape[1]} does not fit the CycleGAN networks: {error}") from None
     try:
         images_a, images_b = unpaired.load_unpaired(name, "train", size=args.size, seed=args.seed)
     except data.DownloadError as error:
-        raise cli.CLIError(f"{error} {offline}") from None
+        raise CLIError(f"{error} {offline}") from None
     smaller = min(len(images_a), len(images_b))
     if batch_size > smaller:
-        raise cli.CLIError(f"--batch-size {batch_size} is larger than the smaller domain ({smaller} pictures)")
-    cli._check_split(batch_size, args.strategy)
+        raise CLIError(f"--batch-size {batch_size} is larger than the smaller domain ({smaller} pictures)")
+    _check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     grid = callbacks.GifRecorder(
         samples / "training.gif", folder=samples, inputs=np.stack([preview_a[:count], preview_b[:count]])
     )
-    cli._fit_and_save(
+    _fit_and_save(
         args,
         model,
         unpaired.make_unpaired_dataset(images_a, images_b, batch_size, seed=args.seed, mirror=name != unpaired.DIGITS),
@@ -90,26 +85,27 @@ def _one_channel_as_rgb(image: np.ndarray, is_batch: bool) -> tuple[np.ndarray, 
     return image, False
 
 
-def translate(args, cli) -> None:
+def translate(args) -> None:
     """``translate RUN INPUT --direction a2b|b2a --out OUTPUT`` with a CycleGAN run."""
-    from ganlib import cyclegan, storage
+    from ganlib import storage
+    from ganlib.training import cyclegan
     from ganlib.translate import translate_image
 
     if args.direction is None:
-        raise cli.CLIError(f"{args.run_dir} holds a CycleGAN: say which way with --direction a2b or --direction b2a")
+        raise CLIError(f"{args.run_dir} holds a CycleGAN: say which way with --direction a2b or --direction b2a")
     if not is_cyclegan_run(args.run_dir) and not (args.run_dir / "generator.keras").is_file():
-        raise cli.CLIError(f"no CycleGAN in {args.run_dir}: train one first with `python -m ganlib train cyclegan`")
+        raise CLIError(f"no CycleGAN in {args.run_dir}: train one first with `python -m ganlib train cyclegan`")
     try:
         generator = cyclegan.load_translator(args.run_dir, args.direction)
     except ValueError:
-        raise cli.CLIError(
+        raise CLIError(
             f"--direction applies to CycleGAN runs; {args.run_dir} holds another model: leave --direction out"
         ) from None
     if args.input.suffix.lower() == ".npy":
         image = storage.load_array(args.input)
         is_batch = image.ndim == 4 or (image.ndim == 3 and image.shape[-1] not in (1, 3, 4))
         if is_batch and args.out.suffix.lower() != ".npy":
-            raise cli.CLIError(f"{args.input} holds a batch {image.shape}: use an --out ending in .npy")
+            raise CLIError(f"{args.input} holds a batch {image.shape}: use an --out ending in .npy")
     else:
         from PIL import Image
 
@@ -117,7 +113,7 @@ def translate(args, cli) -> None:
             with Image.open(args.input) as opened:
                 image = np.asarray(opened.convert("L" if opened.mode in ("L", "LA", "1", "I", "I;16") else "RGB"))
         except (OSError, ValueError, SyntaxError) as error:
-            raise cli.CLIError(f"cannot read {args.input} as an image: {error}") from None
+            raise CLIError(f"cannot read {args.input} as an image: {error}") from None
         is_batch = False
     received_shape = image.shape
     image, grey = _one_channel_as_rgb(np.asarray(image), is_batch)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import data, metrics, unpaired, viz
+from ganlib import data, viz
+from ganlib.data import unpaired
+from ganlib.metrics.scores import fid
+from ganlib.metrics.translation import unpad_digits
 
 
 def grey_copy(images_b) -> np.ndarray:
@@ -21,7 +24,7 @@ def grey_copy(images_b) -> np.ndarray:
 
 def judge_view(images) -> np.ndarray:
     """Domain-A pictures (32×32, 1 or 3 channels) as the judge reads them: one channel, centre 28×28."""
-    return metrics.unpad_digits(unpaired.to_one_channel(images))
+    return unpad_digits(unpaired.to_one_channel(images))
 
 
 def content_scores(judge, outputs, labels, reference_digits) -> dict:
@@ -29,12 +32,12 @@ def content_scores(judge, outputs, labels, reference_digits) -> dict:
     against ``reference_digits`` (real domain-A digits other than the ones translated)."""
     return {
         "accuracy": judge.accuracy(judge_view(outputs), labels),
-        "fid": metrics.fid(judge, judge_view(reference_digits), judge_view(outputs)),
+        "fid": fid(judge, judge_view(reference_digits), judge_view(outputs)),
     }
 
 
 def evaluate_cyclegan(model, images_a, images_b, labels, judge, reference_digits, batch_size: int = 256) -> dict:
-    """Score a trained :class:`ganlib.cyclegan.CycleGAN` on validation digits.
+    """Score a trained :class:`ganlib.training.CycleGAN` on validation digits.
 
     Args:
         model: the CycleGAN.

@@ -1,0 +1,23 @@
+"""Training runs: a folder, the settings that made it and the model; opened (resumed or started) and trained.
+
+The top of the house below the widgets and the CLI: notebooks, ``python -m ganlib train`` and the training
+panel all drive training through it::
+
+    folder = runs.run_folder("runs/dcgan", gan, dataset, {"seed": 0})     # one folder per set of settings
+    run = runs.open_run(folder, gan, dataset, settings={"seed": 0})       # resumes when it can
+    runs.train(run, minutes=4, callbacks=[dashboard, gif])                 # Ctrl-C saves; run again resumes
+
+* :mod:`ganlib.runs.identity` — a run's settings, their fingerprint, and refusing a folder of other settings;
+* :mod:`ganlib.runs.run` — :class:`Run`, :func:`open_run` and :func:`train`.
+"""
+
+from ganlib.runs.identity import (  # noqa: F401
+    OtherSettingsError,
+    check_folder,
+    fingerprint,
+    first_difference,
+    read_settings,
+    run_folder,
+    settings_of,
+)
+from ganlib.runs.run import Run, open_run, train  # noqa: F401

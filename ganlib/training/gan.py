@@ -1,0 +1,225 @@
+"""The adversarial game of lessons 1 and 2 as a ``keras.Model``: ``fit``, callbacks and progress bars work.
+
+Read it in the order of keras-io's "DCGAN overriding train_step": ``__init__``, ``compile``, ``metrics``,
+``train_step`` (one discriminator update, then one generator update), then the helpers it calls::
+
+    gan = training.GAN(generator, discriminator, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
+                loss="non_saturating")
+    gan.fit(dataset, epochs=5)
+
+Each step returns its own ``d_loss``, ``g_loss``, ``d_real`` (mean ``D(x)`` on real images) and ``d_fake``
+(mean ``D(G(z))``), where ``D = sigmoid(logit)``; Keras' epoch logs hold their means over the epoch. At the
+game's equilibrium both ``D`` means are 1/2 and the cross-entropy losses are ``log 2 ≈ 0.693``; with
+one-sided label smoothing ``s`` the optimal discriminator gives ``(1 − s)/2`` there instead (0.45 for
+``s = 0.1``, see :func:`ganlib.losses.minimax_discriminator_loss`).
+
+The discriminator sees real and generated images in separate calls, so its batch-norm layers (if any)
+normalise all-real and all-fake batches with their own statistics. How the step stays exact under
+``tf.distribute`` is told in :mod:`ganlib.training.players`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlib import _checks, latent, losses
+from ganlib.training.players import Players, _apply, _regularisation, _Shard
+
+METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
+
+
+class GAN(Players):
+    """A generator and a discriminator trained against each other.
+
+    Args:
+        generator: ``keras.Model`` mapping ``(batch, latent_dim)`` noise to images in [-1, 1].
+        discriminator: ``keras.Model`` mapping images to logits, ``(batch, 1)`` or patch-shaped.
+        latent_dim: size of the noise vector; read from ``generator.input_shape`` when omitted.
+        seed: seed of the noise drawn during training, for repeatable runs.
+        ema_decay: when set (e.g. 0.999), also keep an exponential moving average of the generator's
+            weights, ``ema_generator``, updated after every generator step with a decay that ramps up to
+            ``ema_decay`` (see :meth:`update_ema`). Averaging smooths out the step-to-step wobble of the
+            game, so the average often draws cleaner digits than the generator being trained (Yazıcı et
+            al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
+
+    Attributes:
+        sampler: the generator to draw images from: ``ema_generator`` when enabled, else ``generator``.
+        step, clock: the run's step counter and training clock (see :class:`ganlib.training.Players`).
+    """
+
+    metric_names = METRIC_NAMES
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim: int | None = None,
+        seed: int | None = None,
+        ema_decay: float | None = None,
+        **kwargs,
+    ):
+        super().__init__(generator, discriminator, **kwargs)
+        self.latent_dim = _checks.positive_int("latent_dim", latent_dim or int(generator.input_shape[-1]))
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.ema_decay = None if ema_decay is None else _checks.fraction("ema_decay", ema_decay)
+        self.ema_generator = None
+        if self.ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
+
+    def compile(
+        self,
+        d_optimizer,
+        g_optimizer,
+        loss: str = "non_saturating",
+        d_steps: int = 1,
+        label_smoothing: float = 0.0,
+        gradient_penalty_weight: float | None = None,
+        **kwargs,
+    ):
+        """Configure the game.
+
+        Args:
+            d_optimizer: optimizer of the discriminator (e.g. ``keras.optimizers.Adam(2e-4, beta_1=0.5)``).
+            g_optimizer: optimizer of the generator. Use a separate instance from ``d_optimizer``.
+            loss: a loss family of :mod:`ganlib.losses`: ``"minimax"``, ``"non_saturating"``,
+                ``"least_squares"``, ``"wasserstein"`` or ``"hinge"``.
+            d_steps: discriminator updates per generator update (WGAN uses 5). Each update draws fresh
+                fakes but sees the same batch of real images (one batch per ``fit`` step); the WGAN paper
+                draws a new real batch for each critic update.
+            label_smoothing: one-sided label smoothing of the real targets (cross-entropy and
+                least-squares families only), e.g. 0.1.
+            gradient_penalty_weight: weight of the WGAN-GP gradient penalty; defaults to 10 for
+                ``"wasserstein"`` and 0 otherwise.
+        """
+        super().compile(d_optimizer, g_optimizer, loss, label_smoothing, **kwargs)
+        self.d_steps = _checks.positive_int("d_steps", d_steps)
+        if gradient_penalty_weight is None:
+            gradient_penalty_weight = 10.0 if loss == "wasserstein" else 0.0
+        if gradient_penalty_weight < 0:
+            raise ValueError(
+                f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
+            )
+        self.gradient_penalty_weight = float(gradient_penalty_weight)
+        if self.gradient_penalty_weight and self.distribute_strategy.num_replicas_in_sync > 1 and any(
+            isinstance(layer, keras.layers.BatchNormalization) for layer in self.discriminator._flatten_layers()
+        ):
+            warnings.warn(
+                "The gradient penalty with batch normalization in the critic is not exact under tf.distribute "
+                "(the penalty's second-order gradients through synchronized batch norm differ from one device's), "
+                "and WGAN-GP advises against batch norm in the critic anyway: build it without (e.g. "
+                "`recipes.build_dcgan(loss='wasserstein', d_batch_norm=False)`).",
+                stacklevel=2,
+            )
+
+    # `metrics` (the trackers, reset by Keras at each epoch) comes from Players.
+
+    def train_step(self, real_images):
+        if isinstance(real_images, (tuple, list)):  # (images, labels) datasets: the labels are not used
+            real_images = real_images[0]
+        shard = _Shard(tf.shape(real_images)[0])
+        # 1. The discriminator: d_steps updates on this batch of real images and fresh fakes.
+        for _ in range(self.d_steps):
+            d_values = self.update_discriminator(real_images, shard)
+        # 2. The generator: one update on fresh fakes, judged by the updated discriminator.
+        g_values = self.update_generator(shard.size, shard)
+        if self.ema_generator is not None:
+            self.update_ema()
+        return self._record({**d_values, **g_values}, shard)
+
+    # ------------------------------------------------------------------------------------ the helpers
+
+    def update_discriminator(self, real_images, shard=None):
+        """One discriminator step on ``real_images`` and as many fresh fakes; returns its loss and D outputs.
+
+        Under ``tf.distribute``, ``real_images`` is this replica's shard; the returned values are the
+        shard's means (``train_step`` all-reduces them for the trackers).
+        """
+        shard = shard or _Shard(tf.shape(real_images)[0])
+        fake_images = self.generator(shard.take(self.sample_noise(shard.total)), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real_images, training=True)
+            fake_logits = self.discriminator(fake_images, training=True)
+            d_loss = self._d_loss(real_logits, fake_logits)
+            if self.gradient_penalty_weight:
+                epsilon = keras.random.uniform(
+                    (shard.total,) + (1,) * (len(real_images.shape) - 1), seed=self.seed_generator
+                )
+                penalty = losses.gradient_penalty(
+                    self.discriminator, real_images, fake_images, epsilon=shard.take(epsilon)
+                )
+                d_loss += self.gradient_penalty_weight * penalty
+            minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
+        _apply(self.d_optimizer, minimised, tape, self.discriminator)
+        return {
+            "d_loss": d_loss,
+            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+        }
+
+    def update_generator(self, batch_size, shard=None):
+        """One generator step on ``batch_size`` fresh fakes (this replica's share under ``tf.distribute``);
+        returns its loss."""
+        shard = shard or _Shard(batch_size)
+        noise = shard.take(self.sample_noise(shard.total))
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
+            g_loss = self.g_loss_fn(fake_logits)
+            minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+        _apply(self.g_optimizer, minimised, tape, self.generator)
+        return {"g_loss": g_loss}
+
+    def update_ema(self):
+        """Move ``ema_generator`` towards ``generator``: ``w_ema ← d·w_ema + (1 − d)·w``.
+
+        The decay ``d`` ramps up as ``min(ema_decay, (1 + t) / (10 + t))``, ``t`` counting the updates (1 at
+        the first), as TensorFlow's ``ExponentialMovingAverage`` does with ``num_updates``: the average
+        forgets the random initial weights quickly (a fixed 0.999 would still hold 37% of them after 1,000
+        updates). ``(1 + t) / (10 + t)`` reaches 0.99 at ``t ≈ 900`` and 0.999 only at ``t ≈ 9,000``. All
+        weights are averaged, batch-norm moving statistics included.
+        """
+        self.ema_updates.assign_add(1.0)
+        t = self.ema_updates
+        decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
+        for ema_weight, weight in zip(self.ema_generator.weights, self.generator.weights, strict=True):
+            ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
+
+    def sample_noise(self, batch_size):
+        """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    @property
+    def sampler(self):
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def generate(self, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
+        """Return ``n`` images of :attr:`sampler` as a float32 NumPy array in [-1, 1] (inference mode).
+
+        Args:
+            n: number of images.
+            seed: seed of the noise, for the same images each call.
+            batch_size: images per forward pass.
+        """
+        return generate(self.sampler, n, seed=seed, batch_size=batch_size)
+
+
+def generate(generator, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
+    """Return ``n`` images from a generator as float32 NumPy in [-1, 1], noise ``z ~ N(0, I)``.
+
+    Args:
+        generator: a ``keras.Model`` taking ``(batch, latent_dim)`` noise.
+        n: number of images.
+        seed: seed of the noise (NumPy), for the same images each call.
+        batch_size: images per forward pass.
+    """
+    _checks.positive_int("n", n)
+    noise = latent.noise(latent.latent_dim_of(generator), n, seed)
+    parts = [generator(noise[i : i + batch_size], training=False) for i in range(0, n, batch_size)]
+    return np.concatenate([keras.ops.convert_to_numpy(p) for p in parts]).astype(np.float32)

@@ -1,0 +1,117 @@
+"""The conditional game of lesson 3: pix2pix, translating one image into another, as a ``keras.Model``.
+
+Read it like :mod:`ganlib.training.gan`: ``__init__``, ``compile``, ``train_step``, then the helper that
+shows inputs beside outputs. Trained on ``(inputs, targets)`` batches.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlib.training.players import Players, _apply, _regularisation, _Shard
+
+
+class Pix2Pix(Players):
+    """A conditional GAN for image-to-image translation (pix2pix, Isola et al. 2017, arXiv:1611.07004).
+
+    The generator ``G`` maps an input image ``x`` to an output ``G(x)``; the discriminator judges pairs,
+    ``D(x, y)``, with one logit per patch (PatchGAN). The paper's objective (its eq. 4) is
+    ``min_G max_D L_cGAN(G, D) + λ·L_L1(G)``; here the discriminator minimises the cross-entropy loss of the
+    family (``−½·L_cGAN`` for the cross-entropy families, averaged over the patch logits) and the generator
+    minimises
+
+        ``g_loss = gan_weight · g_gan + l1_weight · g_l1``,  ``g_l1 = mean |y − G(x)|``
+
+    where ``g_gan`` is the generator half of a loss family of :mod:`ganlib.losses` (pix2pix: the
+    non-saturating one). Both players are updated from one forward pass per step (the paper alternates a D
+    step and a G step). The L1 term pulls each output pixel towards the median of its plausible values;
+    pixels are decided independently, so where several answers are possible the output need not be any one
+    of them and comes out blurred. The adversarial term asks for outputs D cannot tell from real pairs
+    (sharp). ``gan_weight=0`` trains the same generator with L1 alone, the paper's baseline; D is then not
+    trained at all. The model draws no random numbers of its own (the generator's dropout layers have
+    their own seeds).
+
+    Each step returns its ``d_loss``, ``g_loss``, ``g_gan``, ``g_l1``, ``d_real`` and ``d_fake`` (mean
+    ``sigmoid`` of D's patch logits on real and generated pairs).
+
+    Args:
+        generator: ``keras.Model`` ``(batch, H, W, C_in) -> (batch, H, W, C_out)`` in [-1, 1].
+        discriminator: ``keras.Model`` ``[input_image, target_image] -> logits`` (any shape).
+        l1_weight: λ, the weight of the L1 term (the paper's 100).
+        gan_weight: weight of the adversarial term (0: L1 alone).
+    """
+
+    metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
+
+    def __init__(self, generator, discriminator, l1_weight: float = 100.0, gan_weight: float = 1.0, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        for name, value in (("l1_weight", l1_weight), ("gan_weight", gan_weight)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
+        if not l1_weight and not gan_weight:
+            raise ValueError("Expected `l1_weight` or `gan_weight` > 0. Received: both 0")
+        self.l1_weight = float(l1_weight)
+        self.gan_weight = float(gan_weight)
+
+    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0, **kwargs):
+        """Configure training.
+
+        Args:
+            d_optimizer: optimizer of the discriminator (pix2pix: ``Adam(2e-4, beta_1=0.5)``).
+            g_optimizer: optimizer of the generator; a separate instance.
+            loss: the adversarial loss family of :mod:`ganlib.losses` (pix2pix: ``"non_saturating"``).
+            label_smoothing: one-sided label smoothing of the real targets (cross-entropy and least
+                squares only).
+        """
+        super().compile(d_optimizer, g_optimizer, loss, label_smoothing, **kwargs)
+
+    def train_step(self, data):
+        inputs, targets = data
+        shard = _Shard(tf.shape(inputs)[0])
+        if not self.gan_weight:  # the L1-only baseline: the generator alone
+            zero = tf.constant(0.0)
+            with tf.GradientTape() as tape:
+                outputs = self.generator(inputs, training=True)
+                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_loss = self.l1_weight * g_l1
+                g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+            _apply(self.g_optimizer, g_minimised, tape, self.generator)
+            values = {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
+            return self._record(values, shard)
+        # One forward pass; each player's loss on its own tape.
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            outputs = self.generator(inputs, training=True)
+            real_logits = self.discriminator([inputs, targets], training=True)
+            fake_logits = self.discriminator([inputs, outputs], training=True)
+            d_loss = self._d_loss(real_logits, fake_logits)
+            g_gan = self.g_loss_fn(fake_logits)
+            g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+            g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
+            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+        # Both gradients are taken before either player moves.
+        d_weights, g_weights = self.discriminator.trainable_weights, self.generator.trainable_weights
+        d_gradients = d_tape.gradient(d_minimised, d_weights)
+        g_gradients = g_tape.gradient(g_minimised, g_weights)
+        self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
+        self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
+        values = {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "g_gan": g_gan,
+            "g_l1": g_l1,
+            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+        }
+        return self._record(values, shard)
+
+    def preview(self, inputs) -> np.ndarray:
+        """Return ``[input | output]`` side by side for each of ``inputs`` (float32 in [-1, 1]), for sample
+        grids and dashboards; a one-channel input is repeated to match a colour output."""
+        outputs = keras.ops.convert_to_numpy(self.generator(inputs, training=False))
+        inputs = np.asarray(inputs, dtype=np.float32)
+        if inputs.shape[-1] != outputs.shape[-1]:
+            inputs = np.repeat(inputs[..., :1], outputs.shape[-1], axis=-1)
+        return np.concatenate([inputs, outputs], axis=2)

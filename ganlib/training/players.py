@@ -1,0 +1,220 @@
+"""What both two-player trainers share: the base model, and training correctly under ``tf.distribute``.
+
+:class:`Players` holds a generator, a discriminator, their optimizers, the metric trackers, the run's step
+counter (:attr:`Players.step`, the generator optimizer's update count) and its training clock
+(:attr:`Players.clock`). :class:`ganlib.training.GAN` and :class:`ganlib.training.Pix2Pix` derive from it.
+
+Both train unchanged under ``tf.distribute`` (build and compile them inside ``strategy.scope()``; see
+:func:`ganlib.config.distribution_strategy`). Each replica gets a shard of the global batch. The loss
+functions of :mod:`ganlib.losses` return means over the shard, so a replica multiplies each loss it
+differentiates by ``shard size / global batch size``: the sum over replicas, which the optimizer takes when
+it all-reduces the gradients, is then the gradient of the mean over the *global* batch, exactly as on one
+device (what ``tf.nn.compute_average_loss`` does with per-example losses). Regularisation losses of the
+layers, which every replica adds in full, count ``1 / replicas`` each. Reported metrics are all-reduced to
+their global-batch values before they reach the trackers. The noise and the gradient-penalty weights are
+drawn for the whole global batch on every replica (same seed state everywhere) and each replica takes its
+slice, so a step draws what it would draw on one device. Batch normalisation in the players is switched to
+``synchronized=True`` when the model is built under a strategy with several replicas, so batch statistics
+(and the moving averages, and with them the EMA generator) are those of the global batch on every replica.
+Dropout masks are drawn per replica from identical seed states, so they repeat across replicas: statistically
+harmless, but not the masks one device would draw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from ganlib import _checks, losses, storage
+from ganlib.clock import Clock
+
+
+class _Shard:
+    """This replica's part of the global batch, and how to turn its means into global-batch ones.
+
+    On one replica (no strategy, or the default one) every method is the identity, so a single-device step
+    runs exactly the operations it always did.
+
+    Args:
+        size: the number of examples on this replica (a scalar tensor or int).
+    """
+
+    def __init__(self, size):
+        context = tf.distribute.get_replica_context()
+        self.replicas = 1 if context is None else context.num_replicas_in_sync
+        self.size = size
+        self.total = size
+        self.start = 0
+        self.scale = 1.0
+        if self.replicas == 1:
+            return
+        self._context = context
+        # Every replica's size, by replica: shards may differ by one when the global batch does not divide.
+        mine = tf.one_hot(context.replica_id_in_sync_group, self.replicas) * tf.cast(size, tf.float32)
+        sizes = context.all_reduce(tf.distribute.ReduceOp.SUM, mine)
+        self.total = tf.cast(tf.reduce_sum(sizes), tf.int32)
+        before = tf.range(self.replicas) < context.replica_id_in_sync_group
+        self.start = tf.cast(tf.reduce_sum(tf.where(before, sizes, 0.0)), tf.int32)
+        self.scale = tf.cast(size, tf.float32) / tf.reduce_sum(sizes)
+
+    def take(self, values):
+        """This replica's rows of ``values``, drawn for the whole global batch."""
+        return values if self.replicas == 1 else values[self.start : self.start + self.size]
+
+    def to_minimise(self, mean_loss, regularisation=None):
+        """The loss this replica differentiates: its share of the global-batch mean, plus ``1 / replicas``
+        of a regularisation term (which every replica computes in full)."""
+        if self.replicas == 1:
+            return mean_loss if regularisation is None else mean_loss + regularisation
+        loss = mean_loss * self.scale
+        return loss if regularisation is None else loss + regularisation / self.replicas
+
+    def global_mean(self, mean_value):
+        """The mean over the global batch of a value averaged over this replica's shard (same on every replica)."""
+        if self.replicas == 1:
+            return mean_value
+        return self._context.all_reduce(tf.distribute.ReduceOp.SUM, mean_value * self.scale)
+
+
+def _check_created_in_scope(name: str, variables) -> None:
+    """Under a strategy with several replicas, require ``variables`` to have been created in its scope."""
+    if not tf.distribute.has_strategy():
+        return
+    strategy = tf.distribute.get_strategy()
+    if strategy.num_replicas_in_sync == 1:
+        return
+    for variable in variables:
+        if not strategy.extended.variable_created_in_scope(getattr(variable, "value", variable)):
+            raise ValueError(
+                f"The {name} was created outside `strategy.scope()`, so its variables are not mirrored on the "
+                f"{strategy.num_replicas_in_sync} replicas. Build the players, the optimizers and the GAN "
+                "inside `with strategy.scope():` (the builders of ganlib.recipes take `strategy=`)."
+            )
+
+
+def _regularisation(model):
+    """The sum of ``model``'s regularisation losses, or ``None`` when it has none."""
+    return tf.add_n([tf.cast(loss, tf.float32) for loss in model.losses]) if model.losses else None
+
+
+def _synchronize_batch_norm(*models) -> None:
+    """Under a strategy with several replicas, let batch normalisation use the global batch's statistics."""
+    if not tf.distribute.has_strategy() or tf.distribute.get_strategy().num_replicas_in_sync == 1:
+        return
+    for model in models:
+        for layer in model._flatten_layers(include_self=False):
+            if isinstance(layer, keras.layers.BatchNormalization):
+                layer.synchronized = True
+
+
+def _apply(optimizer, loss, tape, model) -> None:
+    """One optimizer step of ``model``'s trainable weights down the gradient of ``loss`` (taped by ``tape``)."""
+    weights = model.trainable_weights
+    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
+
+
+class Players(keras.Model):
+    """A generator and a discriminator with an optimizer each: the base of both trainers.
+
+    Args:
+        generator: the generator ``keras.Model``.
+        discriminator: the discriminator ``keras.Model``.
+        **kwargs: passed to ``keras.Model`` (e.g. ``name``).
+
+    Attributes:
+        step: training steps so far, over every ``fit`` and resumed parts of the run (read from
+            ``g_optimizer.iterations``, which checkpoints store).
+        clock: a :class:`ganlib.clock.Clock`: seconds of training so far, resumed parts included.
+        trackers: ``{metric name: keras.metrics.Mean}``: the epoch's mean of each value ``train_step`` returns.
+    """
+
+    metric_names: tuple[str, ...] = ()
+
+    def __init__(self, generator, discriminator, **kwargs):
+        super().__init__(**kwargs)
+        _check_created_in_scope("generator", generator.weights)
+        _check_created_in_scope("discriminator", discriminator.weights)
+        _synchronize_batch_norm(generator, discriminator)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        self.clock = Clock()
+        self.built = True  # the players are built; `fit` under a strategy would otherwise try to call us
+
+    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0, **kwargs):
+        """Set both optimizers and the loss family (see the subclasses' ``compile``)."""
+        super().compile(**kwargs)
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "Expected two optimizer instances: each player keeps its own optimizer state. "
+                "Received the same object as `d_optimizer` and `g_optimizer`."
+            )
+        self.g_loss_fn, self.d_loss_fn = losses.get(loss)
+        self.loss_family = loss
+        if label_smoothing and loss not in losses.SUPPORTS_LABEL_SMOOTHING:
+            raise ValueError(
+                f"`label_smoothing` applies to the {', '.join(losses.SUPPORTS_LABEL_SMOOTHING)} losses. "
+                f"Received: loss={loss!r}, label_smoothing={label_smoothing!r}"
+            )
+        self.label_smoothing = _checks.fraction("label_smoothing", label_smoothing)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        # Create the optimizers' state now, inside the strategy's scope (a first step inside
+        # `strategy.run` could not create mirrored variables), so checkpoints see them too.
+        with self.distribute_strategy.scope():
+            for name, optimizer, player in (
+                ("d_optimizer", d_optimizer, self.discriminator),
+                ("g_optimizer", g_optimizer, self.generator),
+            ):
+                _check_created_in_scope(name, [optimizer.iterations])
+                if not optimizer.built:
+                    optimizer.build(player.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    @property
+    def sampler(self):
+        """The generator to draw images from."""
+        return self.generator
+
+    @property
+    def step(self) -> int:
+        """Training steps so far (the generator optimizer's update count; 0 before ``compile``)."""
+        optimizer = getattr(self, "g_optimizer", None)
+        return 0 if optimizer is None else int(keras.ops.convert_to_numpy(optimizer.iterations))
+
+    def _d_loss(self, real_logits, fake_logits):
+        if self.loss_family in losses.SUPPORTS_LABEL_SMOOTHING:
+            return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
+        return self.d_loss_fn(real_logits, fake_logits)
+
+    def _record(self, values: dict, shard: _Shard) -> dict:
+        """Turn this step's per-replica means into global-batch values, add them to the trackers (which give
+        Keras the epoch's means) and return them: what ``train_step`` returns is this step's values."""
+        values = {name: shard.global_mean(value) for name, value in values.items()}
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return values
+
+    def fit(self, x=None, *args, shuffle=False, **kwargs):
+        """Keras ``fit`` with the :attr:`clock` running, and ``shuffle=False`` by default: the datasets of
+        :mod:`ganlib.data` already shuffle, and Keras cannot shuffle a ``tf.data.Dataset`` anyway."""
+        self.clock.start()
+        try:
+            return super().fit(x, *args, shuffle=shuffle, **kwargs)
+        finally:
+            self.clock.stop()
+
+    def save_players(self, folder) -> tuple[Path, Path]:
+        """Save ``generator.keras`` (the :attr:`sampler`, i.e. the EMA generator when enabled) and
+        ``discriminator.keras`` into ``folder`` (created if needed)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = folder / "generator.keras", folder / "discriminator.keras"
+        for model, path in zip((self.sampler, self.discriminator), paths, strict=True):
+            storage.save_model_atomically(model, path)
+        return paths
