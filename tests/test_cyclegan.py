@@ -1,5 +1,6 @@
 """CycleGAN (lesson 5): the domains, the players, the losses against hand computations, the image pool, the
-learning-rate decay, checkpoints, and the real datasets' download path with a tiny archive made here."""
+learning-rate decay, runs (resume, step counter, fingerprint), and the real datasets' download path with a tiny
+archive made here. Every model here is tiny: the whole module trains a few steps in all."""
 
 from __future__ import annotations
 
@@ -12,9 +13,30 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlib import checkpoints, cyclegan, cyclegan_scores, data, unpaired
-from ganlib.image_pool import ImagePool
+from ganlib import data, recipes, runs
+from ganlib.data import unpaired
+from ganlib.metrics import cyclegan as cyclegan_scores
 from ganlib.models import cyclegan as players
+from ganlib.training import cyclegan
+from ganlib.training.image_pool import ImagePool
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _digits_read_once():
+    """The bundled digits, read once for the module (each read takes seconds)."""
+    from ganlib.data import paired
+
+    original, cache = paired._digit_split, {}
+
+    def cached(split, verbose):
+        if split not in cache:
+            cache[split] = original(split, verbose)
+        return cache[split]
+
+    paired._digit_split = cached
+    yield
+    paired._digit_split = original
+
 
 # ------------------------------------------------------------------------------------ the digits ↔ photos domains
 
@@ -227,35 +249,57 @@ def test_linear_decay_is_constant_then_linear_to_zero():
 
 
 def test_recipe_builds_with_decay_and_refuses_unknown_settings():
-    model = cyclegan.build_cyclegan(base_filters=4, d_base_filters=4, decay_steps=10)
+    model = recipes.build_cyclegan((16, 16, 3), base_filters=2, d_base_filters=2, decay_steps=10)
     assert isinstance(model.g_optimizer._learning_rate, cyclegan.LinearDecay)
     with pytest.raises(ValueError, match="Unknown setting"):
-        cyclegan.build_cyclegan(lambda_cyc=3)
+        recipes.build_cyclegan(lambda_cyc=3)
 
 
-def test_a_run_resumes_from_its_checkpoint(tmp_path, capsys):
+def test_two_builds_of_the_recipe_have_one_fingerprint_and_a_changed_weight_another():
+    """The pairs of generators and discriminators nest models whose layers Keras numbers per session."""
+    def tiny(**overrides):
+        return recipes.build_cyclegan((16, 16, 3), base_filters=2, d_base_filters=2, **overrides)
+
+    first, second = runs.settings_of(tiny()), runs.settings_of(tiny())
+    assert runs.fingerprint(first) == runs.fingerprint(second)
+    other = runs.settings_of(tiny(cycle_weight=5.0))
+    assert runs.first_difference(first, other) == "cycle_weight: 10.0 there, 5.0 here"
+    assert runs.first_difference(first, runs.settings_of(tiny(pool_size=10))) == "pool_size: 50 there, 10 here"
+
+
+def test_a_run_counts_the_generators_steps_and_resumes_from_its_checkpoint(tmp_path, capsys):
     rng = np.random.default_rng(0)
-    a, b = (rng.uniform(-1, 1, (8, 32, 32, 3)).astype(np.float32) for _ in range(2))
+    a, b = (rng.uniform(-1, 1, (8, 4, 4, 3)).astype(np.float32) for _ in range(2))
     dataset = unpaired.make_unpaired_dataset(a, b, 4, seed=0)
-    model = cyclegan.build_cyclegan(base_filters=4, d_base_filters=4, seed=0)
-    run = checkpoints.fit_resumable(model, dataset, tmp_path, epochs=1, settings={"dataset": "test"})
-    assert run["step"] == 2
+    model = _tiny_cyclegan(pool_size=4)
+    run = runs.open_run(tmp_path, model, dataset, settings={"dataset": "test"})
+    result = runs.train(run, steps=2)
+    assert result["step"] == model.step == int(model.g_optimizer.iterations) == 2
+    assert model.clock.seconds > 0
     model.save_players(tmp_path)
-    again = cyclegan.build_cyclegan(base_filters=4, d_base_filters=4, seed=0)
-    run = checkpoints.fit_resumable(again, dataset, tmp_path, epochs=2, settings={"dataset": "test"})
-    assert run["resumed_from"] == 2 and run["step"] == 4
+    again = _tiny_cyclegan(pool_size=4)
+    run = runs.open_run(tmp_path, again, dataset, settings={"dataset": "test"})
+    assert run.resumed_from == 2 and again.step == 2
     assert "Resuming from step 2" in capsys.readouterr().out
+    for saved, restored in zip(model.generator.get_weights(), again.generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(saved, restored)
+    assert runs.train(run, steps=3)["step"] == 3
+    with pytest.raises(runs.OtherSettingsError, match="identity_weight"):
+        runs.open_run(tmp_path, _tiny_cyclegan(identity_weight=0.0, pool_size=4), dataset, settings={"dataset": "test"})
     translator = cyclegan.load_translator(tmp_path, "b2a")
     assert translator.name == "generator_b2a"
     (tmp_path / "generator_b2a.keras").unlink()  # from the pair every checkpoint writes
-    assert cyclegan.load_translator(tmp_path, "b2a").name == "generator_b2a"
+    pair_part = cyclegan.load_translator(tmp_path, "b2a")
+    assert pair_part.name == "generator_b2a"
+    np.testing.assert_allclose(pair_part.get_weights()[0], again.generator_b2a.get_weights()[0], atol=0)
+    with pytest.raises(ValueError, match="direction"):
+        cyclegan.load_translator(tmp_path, "a2a")
 
 
-def test_scores_of_a_translator_that_gets_every_digit_right(tmp_path, monkeypatch):
+def test_scores_of_a_translator_that_gets_every_digit_right():
     """A stand-in CycleGAN that returns the true counterpart (the validation digits are paired) scores as
-    the plain digits do, with no cycle error; the grey copy is the baseline."""
-    monkeypatch.setenv("GANLIB_SMOKE", "1")
-    monkeypatch.setenv("GANLIB_DATA_DIR", str(tmp_path))
+    the plain digits do, with no cycle error; the grey copy is the baseline. Any fixed judge shows it: an
+    untrained one is used."""
     images_a, images_b = unpaired.load_unpaired("digits-photos", "validation", n=40, verbose=False)
     labels, _ = unpaired.digit_labels("validation", n=40)
 
@@ -267,8 +311,8 @@ def test_scores_of_a_translator_that_gets_every_digit_right(tmp_path, monkeypatc
 
     from ganlib import metrics
 
-    judge = metrics.load_judge(*data.digits_of_pairs("train"), verbose=False)
-    reference, _ = unpaired.load_unpaired("digits-photos", "train", n=200, verbose=False)
+    judge = metrics.Judge(metrics.build_judge(seed=0))
+    reference, _ = unpaired.load_unpaired("digits-photos", "train", n=50, verbose=False)
     result = cyclegan_scores.evaluate_cyclegan(Perfect(), images_a, images_b, labels, judge, reference)
     assert result["accuracy"] == result["real_accuracy"]
     assert result["cycle_a"] == result["cycle_b"] == result["l1_b2a"] == 0.0
