@@ -4,6 +4,7 @@
 * :mod:`ganlib.metrics.judge` — the judge, a small MNIST classifier: building, training, caching.
 * :mod:`ganlib.metrics.scores` — a generator's scores from the judge: FID, classifier score, coverage.
 * :mod:`ganlib.metrics.translation` — an image translator's scores: L1, PSNR, SSIM, and the judge's view.
+* :mod:`ganlib.metrics.cyclegan` — a CycleGAN's content kept (lesson 5), against the grey copy.
 
 Running a model over many images in batches is :func:`ganlib.inference.predict_in_batches`
 (``translate_batches`` here is the same function, under the name lesson 3 uses).
@@ -40,6 +41,7 @@ from ganlib.metrics.translation import (
     translation_scores,
     unpad_digits,
 )
+from ganlib.metrics.cyclegan import evaluate_cyclegan  # noqa: E402 (after what it uses)
 
 __all__ = [
     "FEATURES_LAYER",
@@ -52,6 +54,7 @@ __all__ = [
     "build_judge",
     "class_coverage",
     "classifier_score",
+    "evaluate_cyclegan",
     "evaluate_generator",
     "evaluate_translator",
     "fid",
