@@ -150,7 +150,7 @@ def test_a_local_mnist_file_that_is_not_an_npz_is_one_clear_error(tmp_path, monk
     text.write_text("not an archive")
     np.save(array, np.zeros((3, 28, 28), np.uint8))
     for path, message in (
-        (text, "is not a readable .npz archive"),
+        (text, r"is not an .npz archive \(not a zip file\)"),
         (array, "is a single .npy array, not an .npz archive"),
         (missing, "no such file"),
     ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from ganlib import _checks, viz
-from ganlib.callbacks._fixed_inputs import fixed_inputs, samples
+from ganlib.callbacks._fixed_inputs import fixed_inputs, samples, translates_images
 from ganlib.callbacks.step_history import StepHistory
 
 
@@ -100,7 +100,7 @@ class LiveDashboard(StepHistory):
             smooth=self.smooth,
             title=f"step {self.model.step}",
             quality=quality,
-            samples_title="input | output" if hasattr(self.model, "preview") else "samples (fixed noise)",
+            samples_title="input | output" if translates_images(self.model) else "samples (fixed noise)",
         )
 
     def redraw(self):

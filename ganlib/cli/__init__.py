@@ -1,13 +1,14 @@
-"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cyclegan ...``, ``sample ...`` and ``translate ...``.
+"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cgan|cyclegan ...``, ``sample ...`` and ``translate ...``.
 
     python -m ganlib train gan --minutes 3 --out runs/g1
     python -m ganlib train dcgan --minutes 4 --out runs/d     # Ctrl-C, then the same command resumes
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
-    python -m ganlib train cyclegan --minutes 10 --out runs/c                  # lesson 5 (ganlib.cli.cyclegan)
-    python -m ganlib translate runs/c digits_on_photos.npy --direction b2a --out digits.npy
+    python -m ganlib train cyclegan --minutes 10 --out runs/cyc                  # lesson 5 (ganlib.cli.cyclegan)
+    python -m ganlib translate runs/cyc digits_on_photos.npy --direction b2a --out digits.npy
     python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
+    python -m ganlib train cgan --minutes 5 --out runs/c && python -m ganlib sample runs/c --label 7 --out 7s.npy
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
 ``checkpoints/`` (the whole run, saved every 30 s) and ``samples/`` (a fixed-noise grid every 100 steps, and
@@ -31,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODELS = ("gan", "dcgan", "pix2pix", "cyclegan")
+MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 #: ``train --data``: steps between the sample grids of samples/ and training.gif.
 GRID_EVERY_N_STEPS = 200
@@ -134,6 +135,10 @@ def _load_generator(run_dir: Path, command: str):
         raise CLIError(f"no generator.keras in {run_dir}: train one first with `python -m ganlib {train}`")
     generator = storage.load_model(path)
     inputs, outputs = generator.input_shape, generator.output_shape
+    from ganlib.cli.cgan import is_conditional  # lesson 4: a conditional generator takes [z, labels]
+
+    if command == "sample" and is_conditional(generator) and len(outputs) == 4:
+        return generator
     if isinstance(inputs, list) or isinstance(outputs, list) or len(outputs) != 4:
         raise CLIError(f"{path} is not a generator (input {inputs}, output {outputs})")
     if command == "sample" and len(inputs) == 4:
@@ -209,7 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="image side: pix2pix and cyclegan (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
         "pix2pix 32|64|128|256 (default 64)",
     )
-    train.add_argument("--data", type=Path, help="dcgan or pix2pix: train on your own folder of PNG/JPEG images")
+    train.add_argument(
+        "--data", type=Path, help="dcgan, pix2pix or cgan (sub-folders as classes): train on your own PNG/JPEG images"
+    )
     train.add_argument(
         "--distribute",
         action="store_true",
@@ -221,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("run_dir", type=Path, help="folder written by `train` (holds generator.keras)")
     sample.add_argument("--n", type=_positive_int, default=64, help="how many images (default 64)")
     sample.add_argument("--seed", type=_seed, default=0, help="seed of the noise (default 0)")
+    sample.add_argument(
+        "--label", type=int, help="conditional runs (train cgan): draw this class (default: sample i is class i mod 10)"
+    )
     sample.add_argument("--out", required=True, type=Path, help="output file: .npy (plus a .png sheet beside it) or .png")
 
     translate = commands.add_parser("translate", help="translate an image or a .npy batch with a pix2pix run")
@@ -303,12 +313,17 @@ def sample(args) -> None:
             f"--n {args.n} images {shape[1:]} need {_checks.gib(needed)} in {args.out}, "
             f"but its disk has {_checks.gib(free)} free: ask for fewer, or write elsewhere"
         )
-    latent_dim, rng = latent.latent_dim_of(generator), np.random.default_rng(args.seed)
+    from ganlib.cli.cgan import sample_labels  # lesson 4: --label, and the classes of a conditional run
+
+    labels = sample_labels(args, generator)
+    latent_dim = int(generator.input_shape[0][-1]) if labels else latent.latent_dim_of(generator)
+    rng = np.random.default_rng(args.seed)
 
     def chunks(n):  # the same noise stream as latent.noise(latent_dim, n, seed), drawn chunk by chunk
         for start in range(0, n, SAMPLE_CHUNK):
             noise = rng.standard_normal((min(SAMPLE_CHUNK, n - start), latent_dim)).astype(np.float32)
-            yield np.asarray(generator(noise, training=False), dtype=np.float32)
+            inputs = noise if labels is None else [noise, labels(start, len(noise))]
+            yield np.asarray(generator(inputs, training=False), dtype=np.float32)
 
     sheet = args.out.with_suffix(".png")
     if args.out.suffix.lower() == ".png":

@@ -1,4 +1,7 @@
-"""``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`)."""
+"""``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`).
+
+``train cgan`` (lesson 4) builds its model and labelled data in :mod:`ganlib.cli.cgan` and trains it here too.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +24,14 @@ def train(args) -> None:
         raise CLIError(f"--dataset {args.dataset} has no pairs: train cyclegan on it, or pix2pix on one of "
                        f"{', '.join(data.PAIRED_DATASETS)}")
     if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
-        raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan with --data")
+        raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan and cgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
-    if args.model == "cyclegan":
+    if args.model == "cgan":  # lesson 4
+        from ganlib.cli.cgan import train_cgan
+
+        return train_cgan(args)
+    if args.model == "cyclegan":  # lesson 5
         from ganlib.cli.cyclegan import train_cyclegan
 
         return train_cyclegan(args)

@@ -8,6 +8,7 @@
 * :mod:`ganlib.data.lab` — Lab colour for the colourisers (one :data:`LAB_AB_SCALE`).
 * :mod:`ganlib.data.facades` — the pix2pix facades archive.
 * :mod:`ganlib.data.paired` — the paired datasets of lesson 3 and their augmented pipeline.
+* :mod:`ganlib.data.labelled` — ``(images, labels)`` datasets, balanced subsets and a held-out split (lesson 4).
 * :mod:`ganlib.data.unpaired` — the unpaired domains of lesson 5 (CycleGAN) and their pipeline.
 
 To replace a function in a test, patch the module that defines it (``ganlib.data.mnist.load_mnist``):
@@ -25,6 +26,7 @@ from ganlib.data.holes import (
     cut_holes,
     pad_digits,
 )
+from ganlib.data.labelled import balanced_subset, make_labelled_dataset, split_train_test
 from ganlib.data.lab import LAB_AB_SCALE, lab_to_rgb, rgb_to_lab, to_grey
 from ganlib.data.mnist import (
     MNIST_FILE_ENV,
@@ -73,6 +75,7 @@ __all__ = [
     "TRAIN_HOLES",
     "VALIDATION_HOLE",
     "as_model_input",
+    "balanced_subset",
     "corrupt_digits",
     "cut_holes",
     "digits_of_pairs",
@@ -83,6 +86,7 @@ __all__ = [
     "load_pairs",
     "load_unpaired",
     "make_image_dataset",
+    "make_labelled_dataset",
     "make_pair_dataset",
     "make_unpaired_dataset",
     "pad_digits",
@@ -91,5 +95,6 @@ __all__ = [
     "scale_to_uint8",
     "scale_to_unit",
     "sha256sum",
+    "split_train_test",
     "to_grey",
 ]

@@ -90,6 +90,12 @@ def read_mnist_file(path, split: str = "train") -> tuple[np.ndarray, np.ndarray]
     where = f"{MNIST_FILE_ENV}={path}"
     if not path.is_file():
         raise ValueError(f"{where}: no such file. Point it at a Keras-layout mnist.npz, or unset it.")
+    import zipfile
+
+    with open(path, "rb") as handle:
+        npy = handle.read(6) == b"\x93NUMPY"  # a single array: np.load reads it, said below
+    if not npy and not zipfile.is_zipfile(path):  # np.load would call other bytes "pickled (object) data"
+        raise ValueError(f"{where} is not an .npz archive (not a zip file): point it at a Keras-layout mnist.npz.")
     try:
         archive = np.load(path, allow_pickle=False)
     except Exception as error:

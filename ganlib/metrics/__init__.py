@@ -4,6 +4,7 @@
 * :mod:`ganlib.metrics.judge` — the judge, a small MNIST classifier: building, training, caching.
 * :mod:`ganlib.metrics.scores` — a generator's scores from the judge: FID, classifier score, coverage.
 * :mod:`ganlib.metrics.translation` — an image translator's scores: L1, PSNR, SSIM, and the judge's view.
+* :mod:`ganlib.metrics.conditional` — a class-conditional generator's: accuracy per requested class, per-class FID.
 * :mod:`ganlib.metrics.cyclegan` — a CycleGAN's content kept (lesson 5), against the grey copy.
 
 Running a model over many images in batches is :func:`ganlib.inference.predict_in_batches`
@@ -11,6 +12,13 @@ Running a model over many images in batches is :func:`ganlib.inference.predict_i
 """
 
 from ganlib.inference import predict_in_batches as translate_batches
+from ganlib.metrics.conditional import (
+    conditional_accuracy,
+    evaluate_conditional,
+    evaluate_unconditional_by_class,
+    per_class_fid,
+)
+from ganlib.metrics.cyclegan import evaluate_cyclegan
 from ganlib.metrics.judge import (
     FEATURES_LAYER,
     IMAGE_SHAPE,
@@ -41,7 +49,6 @@ from ganlib.metrics.translation import (
     translation_scores,
     unpad_digits,
 )
-from ganlib.metrics.cyclegan import evaluate_cyclegan  # noqa: E402 (after what it uses)
 
 __all__ = [
     "FEATURES_LAYER",
@@ -54,14 +61,18 @@ __all__ = [
     "build_judge",
     "class_coverage",
     "classifier_score",
+    "conditional_accuracy",
+    "evaluate_conditional",
     "evaluate_cyclegan",
     "evaluate_generator",
     "evaluate_translator",
+    "evaluate_unconditional_by_class",
     "fid",
     "frechet_distance",
     "l1_error",
     "load_judge",
     "mode_collapse_report",
+    "per_class_fid",
     "psnr",
     "restoration_scores",
     "ssim",

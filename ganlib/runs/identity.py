@@ -3,8 +3,9 @@
 A run folder belongs to one set of settings, so a changed knob never silently resumes (or shows) a run made
 with other settings. :func:`settings_of` reads what it can from the model and the data itself — both
 players' architectures (layer types, sizes, initialiser seeds), the loss, label smoothing, λ of L1, the EMA
-decay, the optimizers' learning rates and betas, the training-noise seed, the batch shapes and the number
-of batches per pass — and adds what the caller names (e.g. the dataset's name and shuffle seed).
+decay, a conditional GAN's number of classes and class-loss weight, the optimizers' learning rates and
+betas, the training-noise seed, the batch shapes and the number of batches per pass — and adds what the
+caller names (e.g. the dataset's name and shuffle seed).
 :func:`fingerprint` hashes them; :func:`run_folder` gives each set of settings its own folder under a base
 folder; :func:`check_folder` refuses a folder that holds a run made with other settings, in one line that
 names a setting that differs. ``settings.json`` in the run folder records them.
@@ -31,7 +32,8 @@ FINGERPRINT_LENGTH = 12
 #: Scalar attributes of ganlib's trainers that change what training does.
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
-    "gradient_penalty_weight", "latent_dim", "cycle_weight", "identity_weight", "pool_size",
+    "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight", "cycle_weight", "identity_weight",
+    "pool_size",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
