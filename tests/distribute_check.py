@@ -31,6 +31,7 @@ from ganlib import recipes, training  # noqa: E402
 
 IMAGES = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
 PAIRS = tuple(np.random.default_rng(seed).uniform(-1, 1, (8, 32, 32, 1)).astype("float32") for seed in (1, 2))
+UNPAIRED = tuple(np.random.default_rng(seed).uniform(-1, 1, (8, 16, 16, 3)).astype("float32") for seed in (3, 4))
 
 
 def _mlp(**overrides):
@@ -57,6 +58,12 @@ CASES = {
     "dcgan-wasserstein-gp": (_dcgan(loss="wasserstein", d_steps=2, d_batch_norm=False), IMAGES),
     "pix2pix": (_pix2pix(), PAIRS),
     "pix2pix-l1-only": (_pix2pix(gan_weight=0.0), PAIRS),
+    # two generators, two discriminators, the identity term, and an image pool smaller than the global batch
+    # (it is given the whole global batch on every replica)
+    "cyclegan": (
+        lambda: recipes.build_cyclegan((16, 16, 3), seed=0, base_filters=2, d_base_filters=4, pool_size=4),
+        UNPAIRED,
+    ),
 }
 
 

@@ -34,6 +34,7 @@ CASES = [
     "dcgan-wasserstein-gp",  # gradient penalty, 2 critic steps, a conv critic without batch norm
     "pix2pix",
     "pix2pix-l1-only",
+    "cyclegan",  # two generators and two discriminators, identity term, image pool fed the global batch
 ]
 #: Float32 round-off differs between the two (the gradients are summed in another order, synchronized batch
 #: norm computes the variance as E[x²] − E[x]²), and Adam divides each gradient by its own size, so a tiny

@@ -1,10 +1,12 @@
-"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cgan ...``, ``sample ...`` and ``translate ...``.
+"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cgan|cyclegan ...``, ``sample ...`` and ``translate ...``.
 
     python -m ganlib train gan --minutes 3 --out runs/g1
     python -m ganlib train dcgan --minutes 4 --out runs/d     # Ctrl-C, then the same command resumes
     python -m ganlib sample runs/g1 --n 2000 --out samples.npy --seed 0
     python -m ganlib train pix2pix --dataset digits-inpaint --minutes 8 --out runs/p2p
     python -m ganlib translate runs/p2p holed.png --out restored.png
+    python -m ganlib train cyclegan --minutes 10 --out runs/cyc                  # lesson 5 (ganlib.cli.cyclegan)
+    python -m ganlib translate runs/cyc digits_on_photos.npy --direction b2a --out digits.npy
     python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
     python -m ganlib train cgan --minutes 5 --out runs/c && python -m ganlib sample runs/c --label 7 --out 7s.npy
 
@@ -30,7 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODELS = ("gan", "dcgan", "pix2pix", "cgan")
+MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 #: ``train --data``: steps between the sample grids of samples/ and training.gif.
 GRID_EVERY_N_STEPS = 200
@@ -182,7 +184,7 @@ def _import_tensorflow_quietly() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ganlib.data import PAIRED_DATASETS
+    from ganlib.data import PAIRED_DATASETS, UNPAIRED_DATASETS
 
     parser = _Parser(
         prog="python -m ganlib", description="Train GANs, sample from them and translate images."
@@ -202,13 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --out and start over")
     train.add_argument(
         "--dataset",
-        choices=PAIRED_DATASETS,
-        help="pix2pix only: which paired data (default digits-inpaint)",
+        choices=PAIRED_DATASETS + UNPAIRED_DATASETS,
+        help="pix2pix: which paired data (default digits-inpaint); cyclegan: which unpaired data (default "
+        "digits-photos)",
     )
     train.add_argument(
         "--size",
         type=_positive_int,
-        help="image side: pix2pix (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
+        help="image side: pix2pix and cyclegan (default: the dataset's); with --data, dcgan 28|32|64 (default 32), "
         "pix2pix 32|64|128|256 (default 64)",
     )
     train.add_argument(
@@ -234,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("run_dir", type=Path, help="folder written by `train pix2pix` (holds generator.keras)")
     translate.add_argument("input", type=Path, help="an image file (.png, .jpg) or a .npy batch")
     translate.add_argument("--out", required=True, type=Path, help="output file: an image file or .npy")
+    translate.add_argument(
+        "--direction", choices=("a2b", "b2a"), help="CycleGAN runs: translate domain A to B, or B to A"
+    )
     return parser
 
 
@@ -251,6 +257,10 @@ def translate(args) -> None:
     if args.out.exists() and args.out.resolve() == args.input.resolve():
         raise CLIError(f"--out {args.out} is the input file: choose another name, so that your input is kept")
     _output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
+    from ganlib.cli import cyclegan
+
+    if args.direction is not None or cyclegan.is_cyclegan_run(args.run_dir):
+        return cyclegan.translate(args)
     generator = _load_generator(args.run_dir, "translate")
     channels = generator.input_shape[-1]
     if args.input.suffix.lower() == ".npy":

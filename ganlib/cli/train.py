@@ -18,16 +18,23 @@ def train(args) -> None:
     if args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out} exists and is not a folder")
     _writable_folder("--out", args.out)
-    if args.dataset is not None and (args.model != "pix2pix" or args.data is not None):
-        raise CLIError("--dataset applies to pix2pix on the course's datasets only (not with --data)")
-    if args.size is not None and args.model != "pix2pix" and args.data is None:
-        raise CLIError("--size applies to pix2pix, or to dcgan and cgan with --data")
+    if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
+        raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
+    if args.model == "pix2pix" and args.dataset not in (None, *data.PAIRED_DATASETS):  # cyclegan's sets
+        raise CLIError(f"--dataset {args.dataset} has no pairs: train cyclegan on it, or pix2pix on one of "
+                       f"{', '.join(data.PAIRED_DATASETS)}")
+    if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
+        raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan and cgan with --data")
     args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
     if args.model == "cgan":  # lesson 4
         from ganlib.cli.cgan import train_cgan
 
         return train_cgan(args)
+    if args.model == "cyclegan":  # lesson 5
+        from ganlib.cli.cyclegan import train_cyclegan
+
+        return train_cyclegan(args)
     if args.data is not None:
         return _train_on_folder(args)
     if args.model == "pix2pix":
@@ -95,6 +102,8 @@ def _run_settings(args) -> dict:
         settings.update(data=str(args.data.resolve()), size=args.size)
     elif args.model == "pix2pix":
         settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
+    elif args.model == "cyclegan":
+        settings.update(dataset=args.dataset or "digits-photos", size=args.size)
     return settings
 
 

@@ -9,6 +9,7 @@
 * :mod:`ganlib.data.facades` — the pix2pix facades archive.
 * :mod:`ganlib.data.paired` — the paired datasets of lesson 3 and their augmented pipeline.
 * :mod:`ganlib.data.labelled` — ``(images, labels)`` datasets, balanced subsets and a held-out split (lesson 4).
+* :mod:`ganlib.data.unpaired` — the unpaired domains of lesson 5 (CycleGAN) and their pipeline.
 
 To replace a function in a test, patch the module that defines it (``ganlib.data.mnist.load_mnist``):
 the modules call each other there, not through this package.
@@ -49,6 +50,7 @@ from ganlib.data.paired import (
     make_pair_dataset,
 )
 from ganlib.data.pipelines import as_model_input, make_image_dataset, scale_to_uint8, scale_to_unit
+from ganlib.data.unpaired import UNPAIRED_DATASETS, load_unpaired, make_unpaired_dataset
 
 __all__ = [
     "BUNDLED_VALIDATION_DIGITS",
@@ -67,6 +69,7 @@ __all__ = [
     "PAIRED_DATASETS",
     "PAIR_SPLITS",
     "PHOTOS",
+    "UNPAIRED_DATASETS",
     "SOURCES",
     "SPLITS",
     "TRAIN_HOLES",
@@ -81,9 +84,11 @@ __all__ = [
     "lab_to_rgb",
     "load_mnist",
     "load_pairs",
+    "load_unpaired",
     "make_image_dataset",
     "make_labelled_dataset",
     "make_pair_dataset",
+    "make_unpaired_dataset",
     "pad_digits",
     "read_mnist_file",
     "rgb_to_lab",

@@ -5,6 +5,7 @@
 * :mod:`ganlib.metrics.scores` — a generator's scores from the judge: FID, classifier score, coverage.
 * :mod:`ganlib.metrics.translation` — an image translator's scores: L1, PSNR, SSIM, and the judge's view.
 * :mod:`ganlib.metrics.conditional` — a class-conditional generator's: accuracy per requested class, per-class FID.
+* :mod:`ganlib.metrics.cyclegan` — a CycleGAN's content kept (lesson 5), against the grey copy.
 
 Running a model over many images in batches is :func:`ganlib.inference.predict_in_batches`
 (``translate_batches`` here is the same function, under the name lesson 3 uses).
@@ -17,6 +18,7 @@ from ganlib.metrics.conditional import (
     evaluate_unconditional_by_class,
     per_class_fid,
 )
+from ganlib.metrics.cyclegan import evaluate_cyclegan
 from ganlib.metrics.judge import (
     FEATURES_LAYER,
     IMAGE_SHAPE,
@@ -61,6 +63,7 @@ __all__ = [
     "classifier_score",
     "conditional_accuracy",
     "evaluate_conditional",
+    "evaluate_cyclegan",
     "evaluate_generator",
     "evaluate_translator",
     "evaluate_unconditional_by_class",

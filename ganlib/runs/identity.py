@@ -22,6 +22,8 @@ import hashlib
 import json
 from pathlib import Path
 
+import keras
+
 from ganlib import storage
 
 SETTINGS_FILE = "settings.json"
@@ -30,7 +32,8 @@ FINGERPRINT_LENGTH = 12
 #: Scalar attributes of ganlib's trainers that change what training does.
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
-    "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight",
+    "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight", "cycle_weight", "identity_weight",
+    "pool_size",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
@@ -56,8 +59,15 @@ def _plain(value):
 
 
 def _architecture(model) -> list:
-    """Each layer's type and configuration, without names (so two builds of one recipe agree)."""
-    return [[type(layer).__name__, _plain(layer.get_config())] for layer in model.layers]
+    """Each layer's type and configuration, without names (so two builds of one recipe agree).
+
+    A model nested in ``model`` (CycleGAN's pair of generators holds two) is described by its own layers: its
+    configuration would name its inner layers and their connections by the names Keras numbered this session.
+    """
+    return [
+        [type(layer).__name__, _architecture(layer) if isinstance(layer, keras.Model) else _plain(layer.get_config())]
+        for layer in model.layers
+    ]
 
 
 def _optimizer(optimizer) -> dict:

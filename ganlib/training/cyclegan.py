@@ -1,0 +1,214 @@
+"""CycleGAN (Zhu, Park, Isola & Efros 2017, arXiv:1703.10593): translation between two domains without pairs.
+
+Two generators, ``G_ab: A -> B`` and ``G_ba: B -> A``, and two discriminators, ``D_a`` and ``D_b``. With no
+pairs, nothing says *which* B picture an A picture should become; the **cycle** does: a picture translated
+there and back should come back unchanged. Per step, on a batch ``a`` of A and an unrelated batch ``b`` of B:
+
+* adversarial (least squares, as in the paper): ``g_gan = mean (D_b(G_ab(a)) − 1)² + mean (D_a(G_ba(b)) − 1)²``;
+* cycle: ``g_cycle = mean |G_ba(G_ab(a)) − a| + mean |G_ab(G_ba(b)) − b|``;
+* identity (optional): ``g_identity = mean |G_ba(a) − a| + mean |G_ab(b) − b|``: a picture already in the
+  target domain should pass unchanged, which keeps colours from drifting;
+* ``g_loss = g_gan + cycle_weight · g_cycle + identity_weight · g_identity`` (the paper: λ_cyc = 10,
+  identity 0.5·λ_cyc where it is used);
+* ``d_loss = ½ mean (D_a(a) − 1)² + ½ mean D_a(â)² + (the same for D_b)``, where ``â`` are the fakes
+  shown to D: the newest ones, or with ``pool_size`` a mix of them and past ones (:mod:`ganlib.training.image_pool`).
+
+Both players are updated from one forward pass per step (as :class:`ganlib.training.Pix2Pix`). Each step
+reports ``d_loss``, ``g_loss``, ``g_gan``, ``g_cycle`` and ``g_identity``.
+
+For ``fit``, checkpoints and run folders the two generators are one model, :attr:`CycleGAN.generator`
+(inputs ``[a, b]``, outputs ``[G_ab(a), G_ba(b)]``), and the two discriminators another; one optimizer trains
+both generators (as the paper's code does) and one both discriminators. :func:`load_translator` takes one
+direction out of a saved ``generator.keras``.
+
+Under ``tf.distribute`` the losses are averaged over the global batch (:class:`ganlib.training.players._Shard`) and
+the reported values reduced across replicas; the image pool sees the global batch of fakes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlib import _checks, losses, storage
+from ganlib.inference import predict_in_batches
+from ganlib.models import cyclegan as players
+from ganlib.training.image_pool import ImagePool
+from ganlib.training.players import Players, _regularisation, _Shard
+
+DIRECTIONS = ("a2b", "b2a")
+
+
+def adversarial_loss(fake_logits):
+    """The generator's least-squares loss of the paper: ``mean (D(G(x)) − 1)²``."""
+    return tf.reduce_mean(tf.square(tf.cast(fake_logits, tf.float32) - 1.0))
+
+
+def cycle_loss(real_images, cycled_images):
+    """``mean |F(G(x)) − x|``: how far a picture translated there and back ends from where it started."""
+    return tf.reduce_mean(tf.abs(tf.cast(cycled_images, tf.float32) - tf.cast(real_images, tf.float32)))
+
+
+@keras.saving.register_keras_serializable(package="ganlib")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    """Constant ``learning_rate`` for ``constant_steps``, then linearly down to 0 over ``decay_steps`` (the
+    paper: 100 epochs each)."""
+
+    def __init__(self, learning_rate: float, constant_steps: int, decay_steps: int):
+        self.learning_rate = _checks.positive_number("learning_rate", learning_rate)
+        if not isinstance(constant_steps, int) or constant_steps < 0:
+            raise ValueError(f"Expected `constant_steps` >= 0. Received: constant_steps={constant_steps!r}")
+        self.constant_steps = constant_steps
+        self.decay_steps = _checks.positive_int("decay_steps", decay_steps)
+
+    def __call__(self, step):
+        done = (tf.cast(step, tf.float32) - self.constant_steps) / self.decay_steps
+        return self.learning_rate * (1.0 - tf.clip_by_value(done, 0.0, 1.0))
+
+    def get_config(self):
+        return {"learning_rate": self.learning_rate, "constant_steps": self.constant_steps,
+                "decay_steps": self.decay_steps}
+
+
+def pair_models(first, second, name: str) -> keras.Model:
+    """One model of two: inputs ``[a, b]``, outputs ``[first(a), second(b)]``."""
+    a = keras.Input(shape=first.input_shape[1:], name="images_a")
+    b = keras.Input(shape=second.input_shape[1:], name="images_b")
+    return keras.Model([a, b], [first(a), second(b)], name=name)
+
+
+class CycleGAN(Players):
+    """Two generators and two discriminators trained on unpaired batches ``(a, b)``.
+
+    Args:
+        generator_a2b, generator_b2a: ``keras.Model`` ``(batch, H, W, C) -> (batch, H, W, C)`` in [-1, 1]
+            (:func:`ganlib.models.cyclegan.build_cycle_generator`).
+        discriminator_a, discriminator_b: ``keras.Model`` images -> logits (any shape)
+            (:func:`ganlib.models.cyclegan.build_patch_discriminator`).
+        cycle_weight: λ_cyc (the paper: 10); 0 drops the cycle.
+        identity_weight: weight of the identity term (the paper: 0.5·λ_cyc where used; 0: none). Needs
+            both domains to have the same channels.
+        pool_size: fakes kept per domain for the discriminators (the paper: 50; 0: always the newest).
+        seed: seed of the pool's random choices.
+    """
+
+    metric_names = ("d_loss", "g_loss", "g_gan", "g_cycle", "g_identity")
+
+    def __init__(self, generator_a2b, generator_b2a, discriminator_a, discriminator_b, cycle_weight: float = 10.0,
+                 identity_weight: float = 5.0, pool_size: int = 50, seed=None, **kwargs):
+        generators = pair_models(generator_a2b, generator_b2a, "generators")
+        discriminators = pair_models(discriminator_a, discriminator_b, "discriminators")
+        super().__init__(generators, discriminators, **kwargs)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.generator_a2b, self.generator_b2a = generator_a2b, generator_b2a
+        self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
+        for name, value in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
+        shape_a, shape_b = tuple(generator_a2b.input_shape[1:]), tuple(generator_b2a.input_shape[1:])
+        if identity_weight and shape_a[-1] != shape_b[-1]:
+            raise ValueError(
+                f"Expected domains with the same channels for the identity loss. Received: A {shape_a}, B {shape_b}; "
+                "pass identity_weight=0."
+            )
+        self.cycle_weight = float(cycle_weight)
+        self.identity_weight = float(identity_weight)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
+            raise ValueError(f"Expected `pool_size` >= 0. Received: pool_size={pool_size!r}")
+        self.pool_size = pool_size
+        self.pool_a = ImagePool(pool_size, shape_a, name="pool_a") if pool_size else None
+        self.pool_b = ImagePool(pool_size, shape_b, name="pool_b") if pool_size else None
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Configure training: ``d_optimizer`` trains both discriminators, ``g_optimizer`` (another
+        instance) both generators (the paper: ``Adam(2e-4, beta_1=0.5)``, optionally with
+        :class:`LinearDecay`). The adversarial loss is least squares."""
+        super().compile(d_optimizer, g_optimizer, "least_squares", 0.0, **kwargs)
+
+    def _shown(self, pool, fake_images, shard):
+        """The fakes the discriminator sees: through the pool (given the global batch), or as they are."""
+        fake_images = tf.stop_gradient(fake_images)
+        if pool is None:
+            return fake_images
+        if shard.replicas == 1:
+            return pool(fake_images, seed_generator=self.seed_generator)
+        everyone = tf.distribute.get_replica_context().all_gather(fake_images, axis=0)
+        return shard.take(pool(everyone, seed_generator=self.seed_generator))
+
+    def train_step(self, data):
+        real_a, real_b = data
+        shard = _Shard(tf.shape(real_a)[0])
+        g_ab, g_ba = self.generator_a2b, self.generator_b2a
+        d_a, d_b = self.discriminator_a, self.discriminator_b
+        with tf.GradientTape() as g_tape:
+            fake_b, fake_a = g_ab(real_a, training=True), g_ba(real_b, training=True)
+            g_gan = adversarial_loss(d_b(fake_b, training=True)) + adversarial_loss(d_a(fake_a, training=True))
+            g_cycle = cycle_loss(real_a, g_ba(fake_b, training=True)) + cycle_loss(real_b, g_ab(fake_a, training=True))
+            g_identity = tf.constant(0.0)
+            if self.identity_weight:
+                g_identity = cycle_loss(real_a, g_ba(real_a, training=True)) + cycle_loss(real_b, g_ab(real_b, training=True))
+            g_loss = g_gan + self.cycle_weight * g_cycle + self.identity_weight * g_identity
+            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+        shown_a, shown_b = self._shown(self.pool_a, fake_a, shard), self._shown(self.pool_b, fake_b, shard)
+        with tf.GradientTape() as d_tape:
+            d_loss = losses.least_squares_discriminator_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
+            d_loss += losses.least_squares_discriminator_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
+            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
+        g_weights, d_weights = self.generator.trainable_weights, self.discriminator.trainable_weights
+        g_gradients = g_tape.gradient(g_minimised, g_weights)
+        d_gradients = d_tape.gradient(d_minimised, d_weights)
+        self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
+        self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
+        return self._record(
+            {"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_cycle": g_cycle, "g_identity": g_identity}, shard
+        )
+
+    def translate(self, images, direction: str = "b2a", batch_size: int = 256) -> np.ndarray:
+        """Translate float images in [-1, 1] ``"a2b"`` or ``"b2a"`` (inference mode, in batches)."""
+        return predict_in_batches(self.translator(direction), images, batch_size)
+
+    def translator(self, direction: str):
+        """The generator of ``direction`` (``"a2b"`` or ``"b2a"``)."""
+        if direction not in DIRECTIONS:
+            raise ValueError(f"Expected `direction` to be one of {DIRECTIONS}. Received: direction={direction!r}")
+        return self.generator_a2b if direction == "a2b" else self.generator_b2a
+
+    def preview(self, inputs) -> np.ndarray:
+        """For sample grids: ``inputs`` is ``[images_a, images_b]`` (an array of shape ``(2, N, H, W, C)``);
+        returns ``a | G_ab(a) | G_ba(G_ab(a))`` for each A image, then ``b | G_ba(b) | G_ab(G_ba(b))``."""
+        images_a, images_b = (np.asarray(x, np.float32) for x in inputs)
+        rows = []
+        for images, there, back in ((images_a, self.generator_a2b, self.generator_b2a),
+                                    (images_b, self.generator_b2a, self.generator_a2b)):
+            moved = predict_in_batches(there, images)
+            rows.append(np.concatenate([images, moved, predict_in_batches(back, moved)], axis=2))
+        return np.concatenate(rows)
+
+    def save_players(self, folder) -> tuple[Path, ...]:
+        """Save ``generator.keras`` and ``discriminator.keras`` (the pairs, as checkpoints do) and each
+        direction alone, ``generator_a2b.keras`` and ``generator_b2a.keras``, into ``folder``."""
+        paths = super().save_players(folder)
+        for direction in DIRECTIONS:
+            path = Path(folder) / f"generator_{direction}.keras"
+            storage.save_model_atomically(self.translator(direction), path)
+            paths += (path,)
+        return paths
+
+
+def load_translator(run_dir, direction: str):
+    """Load one direction of a trained CycleGAN from ``run_dir``: ``generator_<direction>.keras`` when
+    there, else taken out of the pair ``generator.keras`` (what every checkpoint writes)."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"Expected `direction` to be one of {DIRECTIONS}. Received: direction={direction!r}")
+    run_dir = Path(run_dir)
+    alone = run_dir / f"generator_{direction}.keras"
+    if alone.is_file():
+        return storage.load_model(alone)
+    pair = storage.load_model(run_dir / "generator.keras")
+    try:
+        return pair.get_layer(players.GENERATOR_NAMES[direction])
+    except ValueError:
+        raise ValueError(f"{run_dir / 'generator.keras'} is not a CycleGAN's pair of generators.") from None
