@@ -30,7 +30,7 @@ import tensorflow as tf
 
 from ganlib import _checks, latent, recipes, training
 from ganlib.models import conditional as models
-from ganlib.training.players import _apply, _regularisation, _Shard
+from ganlib.training.players import _apply, _d_report, _regularisation, _Shard
 
 #: Lesson 4's default: lesson 2's DCGAN recipe with the label embedded into G's first layer and a
 #: projection discriminator (benchmarks/RESULTS.md, "Lesson 4").
@@ -118,11 +118,7 @@ class ConditionalGAN(training.GAN):
                 d_loss += self.class_weight * class_loss
             minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
         _apply(self.d_optimizer, minimised, tape, self.discriminator)
-        return {
-            "d_loss": d_loss,
-            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-        }
+        return _d_report(d_loss, real_logits, fake_logits)
 
     def update_generator(self, labels, shard=None):
         """One G step on fresh fakes of ``labels`` (this replica's share under ``tf.distribute``)."""
@@ -254,11 +250,4 @@ def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **o
         )
         gan = ConditionalGAN(generator, discriminator, hp["num_classes"], hp["class_weight"], seed=seed,
                              ema_decay=hp["ema_decay"])
-        gan.compile(
-            d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
-            g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),
-            loss=hp["loss"],
-            d_steps=hp["d_steps"],
-            label_smoothing=hp["label_smoothing"],
-        )
-        return gan
+        return recipes.compile_gan(gan, hp)

@@ -138,7 +138,12 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **
 
 
 def _compiled_gan(generator, discriminator, hp: dict, seed) -> training.GAN:
-    gan = training.GAN(generator, discriminator, seed=seed, ema_decay=hp.get("ema_decay"))
+    return compile_gan(training.GAN(generator, discriminator, seed=seed, ema_decay=hp.get("ema_decay")), hp)
+
+
+def compile_gan(gan, hp: dict):
+    """Compile a noise-to-image game (``training.GAN`` or a subclass) with a recipe's optimizers and loss:
+    Adam for each player (``d_lr``, ``g_lr``, ``beta_1``), ``loss``, ``d_steps``, ``label_smoothing``."""
     gan.compile(
         d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),
         g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),

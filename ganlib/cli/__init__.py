@@ -244,8 +244,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def translate(args) -> None:
-    import numpy as np
-
     from ganlib import storage
     from ganlib.translate import translate_image
 
@@ -270,15 +268,21 @@ def translate(args) -> None:
             raise CLIError(f"{args.input} holds a batch {image.shape}: use an --out ending in .npy")
     else:
         image = args.input
-    result = translate_image(generator, image)
-    if args.out.suffix.lower() == ".npy":
-        storage.save_array_atomically(result, args.out)
-    else:
-        from ganlib import data
+    write_translation(translate_image(generator, image), args.out)
 
+
+def write_translation(result, out: Path) -> None:
+    """Write a translation to ``out``: the array as it is (``.npy``) or a picture (uint8, grey or RGB)."""
+    import numpy as np
+
+    from ganlib import data, storage
+
+    if out.suffix.lower() == ".npy":
+        storage.save_array_atomically(result, out)
+    else:
         pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
-        storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, args.out)
-    print(f"Wrote {result.dtype} {result.shape} to {args.out}")
+        storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, out)
+    print(f"Wrote {result.dtype} {result.shape} to {out}")
 
 
 def _interrupt(signum, frame):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlib.cli import CLIError
+from ganlib.cli import CLIError, write_translation
 
 
 def is_cyclegan_run(run_dir: Path) -> bool:
@@ -122,11 +122,4 @@ def translate(args) -> None:
         result = result.mean(axis=-1, keepdims=True, dtype=np.float32)
         result = np.rint(result).astype(np.uint8) if image.dtype == np.uint8 else result.astype(image.dtype)
         result = result.reshape(received_shape)
-    if args.out.suffix.lower() == ".npy":
-        storage.save_array_atomically(result, args.out)
-    else:
-        from ganlib import data
-
-        pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
-        storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, args.out)
-    print(f"Wrote {result.dtype} {result.shape} to {args.out}")
+    write_translation(result, args.out)

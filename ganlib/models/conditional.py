@@ -34,7 +34,7 @@ import math
 import keras
 
 from ganlib import _checks
-from ganlib.models.dcgan import START_SIZES
+from ganlib.models.dcgan import START_SIZES, doublings
 from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, up_block
 
 FORMS = ("concat", "projection", "acgan")
@@ -49,13 +49,7 @@ def _choice(name: str, value, options) -> str:
 
 def _doublings(image_shape) -> int:
     """Stride-2 layers between the first feature map and a square image of 28, 32 or 64 px."""
-    height, width, _ = image_shape
-    if height != width or height not in START_SIZES:
-        raise ValueError(
-            f"Expected `image_shape` with height == width in {sorted(START_SIZES)} for kind='conv' "
-            f"(use kind='mlp' for other sizes). Received: image_shape={tuple(image_shape)!r}"
-        )
-    return round(math.log2(height // START_SIZES[height]))
+    return doublings(image_shape, hint="for kind='conv' (use kind='mlp' for other sizes)")
 
 
 def build_conditional_generator(

@@ -12,7 +12,7 @@ import keras
 
 from ganlib import _checks
 from ganlib.models.layers import BATCH_NORM_MOMENTUM, normal_init
-from ganlib.models.pix2pix import KERNEL_SIZE, RECEPTIVE_FIELDS, build_unet_generator
+from ganlib.models.pix2pix import KERNEL_SIZE, RECEPTIVE_FIELDS, build_unet_generator, check_patches_fit
 
 #: The names the two generators and discriminators carry (inside a saved pair, see ganlib.training.cyclegan).
 GENERATOR_NAMES = {"a2b": "generator_a2b", "b2a": "generator_b2a"}
@@ -72,14 +72,7 @@ def build_patch_discriminator(
     if downsamplings is None:
         choices = sorted(field for field, layers in RECEPTIVE_FIELDS.items() if layers)
         raise ValueError(f"Expected `receptive_field` in {choices}. Received: receptive_field={receptive_field!r}")
-    side = min(image_shape[:2])
-    for _ in range(downsamplings):
-        side = -(-side // 2)
-    if side - 2 < 1:
-        raise ValueError(
-            f"Images of {image_shape[0]}×{image_shape[1]} are too small for receptive_field={receptive_field}: "
-            "choose a smaller one."
-        )
+    check_patches_fit(image_shape, downsamplings, receptive_field)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     inputs = keras.Input(shape=image_shape, name="image")
     x = inputs

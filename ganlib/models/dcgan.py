@@ -40,13 +40,14 @@ from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, u
 START_SIZES = {28: 7, 32: 4, 64: 4}
 
 
-def _upsamplings(image_shape) -> int:
-    """Number of stride-2 layers between the first feature map and an image of ``image_shape``."""
+def doublings(image_shape, hint: str = "(e.g. (28, 28, 1) or (64, 64, 3))") -> int:
+    """Number of stride-2 layers between the first feature map and an image of ``image_shape``; ``hint``
+    ends the error for other shapes."""
     height, width, _ = image_shape
     if height != width or height not in START_SIZES:
         raise ValueError(
-            f"Expected `image_shape` with height == width in {sorted(START_SIZES)} (e.g. (28, 28, 1) or "
-            f"(64, 64, 3)). Received: image_shape={tuple(image_shape)!r}"
+            f"Expected `image_shape` with height == width in {sorted(START_SIZES)} {hint}. "
+            f"Received: image_shape={tuple(image_shape)!r}"
         )
     side, start, count = height, START_SIZES[height], 0
     while side > start:
@@ -94,7 +95,7 @@ def build_dcgan_generator(
     base_filters = _checks.positive_int("base_filters", base_filters)
     kernel_size = _checks.positive_int("kernel_size", kernel_size)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
-    upsamplings = _upsamplings(image_shape)
+    upsamplings = doublings(image_shape)
     start = START_SIZES[image_shape[0]]
     filters = base_filters * 2 ** (upsamplings - 1)
 
@@ -162,7 +163,7 @@ def build_dcgan_discriminator(
     kernel_size = _checks.positive_int("kernel_size", kernel_size)
     dropout = _checks.fraction("dropout", dropout)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
-    downsamplings = _upsamplings(image_shape)
+    downsamplings = doublings(image_shape)
 
     images = keras.Input(shape=image_shape, name="images")
     x = images

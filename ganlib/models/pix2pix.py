@@ -187,6 +187,19 @@ def build_unet_generator(
     return keras.Model(inputs, outputs, name="unet_generator")
 
 
+def check_patches_fit(image_shape, downsamplings: int, receptive_field: int) -> None:
+    """Refuse images too small for a PatchGAN with ``downsamplings`` stride-2 layers (its two 4×4 stride-1
+    layers need at least one logit left)."""
+    side = min(image_shape[:2])
+    for _ in range(downsamplings):
+        side = -(-side // 2)
+    if side - 2 < 1:
+        raise ValueError(
+            f"Images of {image_shape[0]}×{image_shape[1]} are too small for receptive_field={receptive_field}: "
+            "choose a smaller one."
+        )
+
+
 def build_patchgan_discriminator(
     image_shape=(32, 32, 1),
     target_channels: int | None = None,
@@ -224,14 +237,7 @@ def build_patchgan_discriminator(
         )
     downsamplings = RECEPTIVE_FIELDS[receptive_field]
     if downsamplings is not None:
-        side = min(image_shape[:2])
-        for _ in range(downsamplings):
-            side = -(-side // 2)
-        if side - 2 < 1:
-            raise ValueError(
-                f"Images of {image_shape[0]}×{image_shape[1]} are too small for receptive_field={receptive_field}: "
-                "choose a smaller one."
-            )
+        check_patches_fit(image_shape, downsamplings, receptive_field)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     inputs = keras.Input(shape=image_shape, name="input_image")
     targets = keras.Input(shape=image_shape[:2] + (target_channels,), name="target_image")

@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlib import _checks, latent, losses
-from ganlib.training.players import Players, _apply, _regularisation, _Shard
+from ganlib.training.players import Players, _apply, _d_report, _regularisation, _Shard
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
@@ -158,11 +158,7 @@ class GAN(Players):
                 d_loss += self.gradient_penalty_weight * penalty
             minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
         _apply(self.d_optimizer, minimised, tape, self.discriminator)
-        return {
-            "d_loss": d_loss,
-            "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-        }
+        return _d_report(d_loss, real_logits, fake_logits)
 
     def update_generator(self, batch_size, shard=None):
         """One generator step on ``batch_size`` fresh fakes (this replica's share under ``tf.distribute``);

@@ -109,6 +109,15 @@ def _synchronize_batch_norm(*models) -> None:
                 layer.synchronized = True
 
 
+def _d_report(d_loss, real_logits, fake_logits) -> dict:
+    """What a discriminator step reports: its loss and the mean D(x) and D(G(z)), with D = sigmoid(logit)."""
+    return {
+        "d_loss": d_loss,
+        "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+        "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
+    }
+
+
 def _apply(optimizer, loss, tape, model) -> None:
     """One optimizer step of ``model``'s trainable weights down the gradient of ``loss`` (taped by ``tape``)."""
     weights = model.trainable_weights
