@@ -34,8 +34,8 @@ import math
 import keras
 
 from ganlib import _checks
-from ganlib.models.dcgan import START_SIZES, doublings
-from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, up_block
+from ganlib.models.dcgan import doublings, upsample_to_image
+from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init
 
 FORMS = ("concat", "projection", "acgan")
 KINDS = ("conv", "mlp")
@@ -113,20 +113,7 @@ def build_conditional_generator(
 
     base_filters = _checks.positive_int("base_filters", base_filters)
     kernel_size = _checks.positive_int("kernel_size", kernel_size)
-    doublings = _doublings(image_shape)
-    start = START_SIZES[image_shape[0]]
-    filters = base_filters * 2 ** (doublings - 1)
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
-    x = keras.layers.Reshape((start, start, filters))(x)
-    x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
-    x = keras.layers.ReLU()(x)
-    for _ in range(doublings - 1):
-        filters //= 2
-        x = up_block(x, filters, kernel_size, next_seed)
-    images = keras.layers.Conv2DTranspose(
-        image_shape[-1], kernel_size, strides=2, padding="same", activation="tanh",
-        kernel_initializer=normal_init(next_seed), name="images",
-    )(x)
+    images = upsample_to_image(x, image_shape, base_filters, kernel_size, next_seed, _doublings(image_shape))
     return keras.Model([z, labels], images, name="generator")
 
 

@@ -56,6 +56,31 @@ def doublings(image_shape, hint: str = "(e.g. (28, 28, 1) or (64, 64, 3))") -> i
     return count
 
 
+def upsample_to_image(x, image_shape, base_filters: int, kernel_size: int, next_seed, upsamplings: int):
+    """The DCGAN generator's body on a vector ``x``: project and reshape it onto a small stack of feature
+    maps, then ``upsamplings`` stride-2 transposed convolutions (halving the filters each time) to a tanh
+    image of ``image_shape`` (layer ``"images"``)."""
+    start = START_SIZES[image_shape[0]]
+    filters = base_filters * 2 ** (upsamplings - 1)
+    # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
+    x = keras.layers.Reshape((start, start, filters))(x)
+    x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
+    x = keras.layers.ReLU()(x)
+    for _ in range(upsamplings - 1):
+        filters //= 2
+        x = up_block(x, filters, kernel_size, next_seed)
+    return keras.layers.Conv2DTranspose(
+        image_shape[-1],
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=normal_init(next_seed),
+        name="images",
+    )(x)
+
+
 def build_dcgan_generator(
     latent_dim: int,
     image_shape=(28, 28, 1),
@@ -96,29 +121,8 @@ def build_dcgan_generator(
     kernel_size = _checks.positive_int("kernel_size", kernel_size)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     upsamplings = doublings(image_shape)
-    start = START_SIZES[image_shape[0]]
-    filters = base_filters * 2 ** (upsamplings - 1)
-
     z = keras.Input(shape=(latent_dim,), name="z")
-    # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
-    x = keras.layers.Dense(
-        start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed)
-    )(z)
-    x = keras.layers.Reshape((start, start, filters))(x)
-    x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
-    x = keras.layers.ReLU()(x)
-    for _ in range(upsamplings - 1):
-        filters //= 2
-        x = up_block(x, filters, kernel_size, next_seed)
-    images = keras.layers.Conv2DTranspose(
-        image_shape[-1],
-        kernel_size,
-        strides=2,
-        padding="same",
-        activation="tanh",
-        kernel_initializer=normal_init(next_seed),
-        name="images",
-    )(x)
+    images = upsample_to_image(z, image_shape, base_filters, kernel_size, next_seed, upsamplings)
     return keras.Model(z, images, name="generator")
 
 

@@ -37,7 +37,7 @@ from ganlib import _checks, losses, storage
 from ganlib.inference import predict_in_batches
 from ganlib.models import cyclegan as players
 from ganlib.training.image_pool import ImagePool
-from ganlib.training.players import Players, _regularisation, _Shard
+from ganlib.training.players import Players, _apply_together, _regularisation, _Shard
 
 DIRECTIONS = ("a2b", "b2a")
 
@@ -157,11 +157,10 @@ class CycleGAN(Players):
             d_loss = losses.least_squares_discriminator_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
             d_loss += losses.least_squares_discriminator_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
             d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
-        g_weights, d_weights = self.generator.trainable_weights, self.discriminator.trainable_weights
-        g_gradients = g_tape.gradient(g_minimised, g_weights)
-        d_gradients = d_tape.gradient(d_minimised, d_weights)
-        self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
-        self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
+        _apply_together(
+            (self.g_optimizer, g_minimised, g_tape, self.generator),
+            (self.d_optimizer, d_minimised, d_tape, self.discriminator),
+        )
         return self._record(
             {"d_loss": d_loss, "g_loss": g_loss, "g_gan": g_gan, "g_cycle": g_cycle, "g_identity": g_identity}, shard
         )

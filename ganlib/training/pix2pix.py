@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlib.training.players import Players, _apply, _regularisation, _Shard
+from ganlib.training.players import Players, _apply, _apply_together, _regularisation, _Shard
 
 
 class Pix2Pix(Players):
@@ -92,11 +92,10 @@ class Pix2Pix(Players):
             d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
             g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         # Both gradients are taken before either player moves.
-        d_weights, g_weights = self.discriminator.trainable_weights, self.generator.trainable_weights
-        d_gradients = d_tape.gradient(d_minimised, d_weights)
-        g_gradients = g_tape.gradient(g_minimised, g_weights)
-        self.d_optimizer.apply_gradients(zip(d_gradients, d_weights, strict=True))
-        self.g_optimizer.apply_gradients(zip(g_gradients, g_weights, strict=True))
+        _apply_together(
+            (self.d_optimizer, d_minimised, d_tape, self.discriminator),
+            (self.g_optimizer, g_minimised, g_tape, self.generator),
+        )
         values = {
             "d_loss": d_loss,
             "g_loss": g_loss,

@@ -124,6 +124,14 @@ def _apply(optimizer, loss, tape, model) -> None:
     optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
 
 
+def _apply_together(*updates) -> None:
+    """Simultaneous steps: every ``(optimizer, loss, tape, model)``'s gradients are taken before any player
+    moves, then each optimizer applies its own."""
+    gradients = [tape.gradient(loss, model.trainable_weights) for _, loss, tape, model in updates]
+    for (optimizer, _, _, model), grads in zip(updates, gradients, strict=True):
+        optimizer.apply_gradients(zip(grads, model.trainable_weights, strict=True))
+
+
 class Players(keras.Model):
     """A generator and a discriminator with an optimizer each: the base of both trainers.
 
