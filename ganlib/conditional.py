@@ -11,7 +11,7 @@ to the global batch, see :mod:`ganlib.training.players`).
 With an AC-GAN discriminator (one input, ``1 + num_classes`` outputs, see
 :func:`ganlib.models.conditional.build_conditional_discriminator`) both players also minimise the
 cross-entropy of the class logits against ``y``, weighted by ``class_weight``: D on real and fake images
-(the paper's ``L_C``), G on its fakes.
+(the paper's ``L_C``, averaged over real and fake), G on its fakes.
 
     gan = conditional.build_cgan(seed=0)                  # lesson 4's default: projection D, conv G, EMA
     dataset = data.make_labelled_dataset(images, labels, 64, seed=0)

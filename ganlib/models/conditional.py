@@ -7,8 +7,9 @@ for drawing the digit it was asked for. The generator here gets the label throug
 concatenated to ``z`` before its first layer. The discriminator can get it in three classic ways
 (``form=``):
 
-* ``"concat"`` — input concatenation (Mirza & Osindero 2014, arXiv:1411.1784): the one-hot label is
-  joined to the input, as 10 constant image channels for a convolutional D, as 10 more inputs for an MLP.
+* ``"concat"`` — input concatenation (after Mirza & Osindero 2014, arXiv:1411.1784, whose MLPs joined the
+  image and the label): the one-hot label is joined to the input, as 10 constant image channels for a
+  convolutional D, as 10 more inputs for an MLP.
 * ``"projection"`` — the projection discriminator (Miyato & Koyama 2018, arXiv:1802.05637): features
   ``h = φ(x)`` of the image alone, then ``logit = w·h + b + embed(y)·h``. The inner product with a learned
   class vector asks "how much does this image look like class ``y``", the term ``w·h + b`` "how real does
