@@ -25,6 +25,8 @@ class QualityLog(RunCallback):
         quality: ``{"step": [...], "fid": [...], "confidence": [...], "min_share": [...]}``, kept in the
             run's checkpoints; the latest values are also added to the epoch's logs as ``fid`` and
             ``min_share``.
+        last_result: the latest point's whole :func:`ganlib.metrics.evaluate_generator` result (its
+            ``coverage`` is the class histogram), or ``None`` before the first.
     """
 
     def __init__(self, judge, real_images, every_n_steps=500, n_samples=500, seed=0, max_real=5000):
@@ -38,6 +40,7 @@ class QualityLog(RunCallback):
         self.n_samples = _checks.positive_int("n_samples", n_samples)
         self.seed = seed
         self.quality: dict[str, list[float]] = {"step": [], "fid": [], "confidence": [], "min_share": []}
+        self.last_result = None
 
     def on_train_batch_end(self, batch, logs=None):
         if self.model.step % self.every_n_steps == 0:
@@ -71,4 +74,5 @@ class QualityLog(RunCallback):
         self.quality["step"].append(float(self.model.step))
         for key in ("fid", "confidence", "min_share"):
             self.quality[key].append(float(result[key]))
+        self.last_result = result
         return result

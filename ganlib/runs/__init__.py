@@ -8,7 +8,9 @@ panel all drive training through it::
     runs.train(run, minutes=4, callbacks=[dashboard, gif])                 # Ctrl-C saves; run again resumes
 
 * :mod:`ganlib.runs.identity` — a run's settings, their fingerprint, and refusing a folder of other settings;
-* :mod:`ganlib.runs.run` — :class:`Run`, :func:`open_run` and :func:`train`.
+* :mod:`ganlib.runs.run` — :class:`Run`, :func:`open_run` and :func:`train`;
+* :mod:`ganlib.runs.live` — :class:`LiveRun`: training in a background thread while knobs change (the
+  training lab's engine); :mod:`ganlib.runs.lab_views` draws what the lab shows.
 """
 
 from ganlib.runs.identity import (  # noqa: F401
@@ -21,3 +23,4 @@ from ganlib.runs.identity import (  # noqa: F401
     settings_of,
 )
 from ganlib.runs.run import Run, open_run, train  # noqa: F401
+from ganlib.runs.live import LIVE_KNOBS, LiveRun  # noqa: F401

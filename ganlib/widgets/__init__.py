@@ -17,3 +17,4 @@ from ganlib.widgets.class_explorer import ClassExplorer, class_explorer  # noqa:
 from ganlib.widgets.latent_explorer import LatentExplorer, latent_explorer  # noqa: F401
 from ganlib.widgets.training_panel import PANEL_LOSSES, TrainingPanel, training_panel  # noqa: F401
 from ganlib.widgets.translation_viewer import TranslationViewer, translation_viewer  # noqa: F401
+from ganlib.widgets.training_lab import LAB_KINDS, TrainingLab, training_lab  # noqa: F401
