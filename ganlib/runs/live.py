@@ -181,6 +181,27 @@ class LiveRun:
                 raise TimeoutError(f"The training thread did not stop within {timeout:.0f} s.")
         return time.perf_counter() - began
 
+    def run_for(self, seconds: float | None = None, steps: int | None = None) -> int:
+        """Train for ``seconds`` of wall time or ``steps`` more steps, then pause; return the steps made.
+
+        Blocks the caller (a script, or a notebook cell that runs a guided experiment end to end); knob
+        changes made meanwhile from other threads still apply at the next step.
+        """
+        if (seconds is None) == (steps is None):
+            raise ValueError("Expected exactly one of `seconds` and `steps`.")
+        first = self.step
+        target = None if steps is None else first + _checks.positive_int("steps", steps)
+        deadline = None if seconds is None else time.perf_counter() + _checks.positive_number("seconds", seconds)
+        self.start()
+        while self.running and (target is None or self.step < target) and (
+            deadline is None or time.perf_counter() < deadline
+        ):
+            time.sleep(0.02)
+        self.pause()
+        if self.error is not None:
+            raise self.error
+        return self.step - first
+
     def close(self) -> None:
         """Pause and let go of the thread (also done when the run is garbage-collected)."""
         self.pause()

@@ -234,6 +234,12 @@ class TrainingLab:
         seconds = self.live.pause()
         return seconds
 
+    def run_for(self, seconds: float | None = None, steps: int | None = None) -> int:
+        """Train for ``seconds`` or ``steps`` more steps, then pause (blocking; for scripted experiments and the
+        lessons' smoke runs); return the steps made. See :meth:`ganlib.runs.LiveRun.run_for`."""
+        self.status.value = f"Training from step {self.step} …"
+        return self.live.run_for(seconds=seconds, steps=steps)
+
     def reset(self) -> None:
         """New networks from the current knobs and seed, an empty history (what *Reset* does)."""
         self.live.reset()
