@@ -169,7 +169,7 @@ class TrainingLab:
         self.redraws, self.draw_seconds = 0, 0.0
         self._next_draw, self._next_count, self._draw_now = 0.0, 0.0, False
         self.quality_log = None
-        self.live = LiveRun(self._build, self._make_dataset, callbacks=self._callbacks(),
+        self.live = LiveRun(_weakly(self._build), _weakly(self._make_dataset), callbacks=self._callbacks(),
                             on_step=_weakly(self._on_step), on_change=_weakly(self._on_change),
                             on_error=_weakly(self._on_error), on_stop=_weakly(self._on_stop))
         self._finalizer = weakref.finalize(self, self.live._stop.set)
