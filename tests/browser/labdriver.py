@@ -270,7 +270,7 @@ class LabNotebook:
             select = self.page.locator(".jp-Dialog .jp-mod-accept", has_text="Select")
             if select.count():
                 select.first.click()
-            kernels = self.server.api("GET", "api/kernels")
+            kernels = self.kernels() or []
             connected = any(k.get("connections", 0) >= 1 and k["execution_state"] == "idle" for k in kernels)
             if connected and len(self.state()["prompts"]) == code_cells:
                 if self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count():
@@ -298,12 +298,21 @@ class LabNotebook:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             busy = any("*" in p for p in self.state()["prompts"])
-            if not busy and all(
-                k["execution_state"] == "idle" for k in self.server.api("GET", "api/kernels")
-            ):
+            kernels = self.kernels()
+            if not busy and kernels is not None and all(k["execution_state"] == "idle" for k in kernels):
                 return
             time.sleep(0.5)
         raise AssertionError(f"{self.name} was still running {timeout:.0f} s after its widget appeared.")
+
+    def kernels(self) -> list | None:
+        """The server's kernels, or ``None`` when it cannot list them this moment: Jupyter Server answers 500
+        while a kernel is half started (listed, but without its state yet); the callers poll again."""
+        try:
+            return self.server.api("GET", "api/kernels")
+        except urllib.error.HTTPError as error:
+            if error.code >= 500:
+                return None
+            raise
 
     def state(self) -> dict:
         return self.page.evaluate(_NOTEBOOK_STATE_JS) or {"prompts": [], "errors": [], "kernel": ""}
