@@ -317,10 +317,10 @@ class TrainingLab:
     def _on_live_knob(self, change):
         name = next(n for n, c in self.live_knobs.items() if c is change["owner"])
         try:
-            self.live.change(name, change["new"])
-            if self.live.running:
+            if self.live.running:  # said before queuing: the thread's "… at step N" may come at once and must stay
                 label = LIVE_KNOBS[name][0]
                 self.status.value = f"{label} → {format_value(change['new'])}: applied at the next step …"
+            self.live.change(name, change["new"])
         except Exception as error:
             self.status.value = _error_line(f"{name} not changed", error)
 
