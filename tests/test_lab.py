@@ -171,8 +171,9 @@ def test_close_joins_the_thread(lab):
 def test_a_forgotten_lab_stops_training_when_collected(mnist):
     lab = widgets.training_lab("gan", mnist[0][:256], seed=0, **SMALL_GAN)
     lab.start()
-    _wait_for(lambda: lab.step >= 1)
-    thread = lab.live._thread
+    live = lab.live
+    _wait_for(lambda: live.step >= 1)
+    thread = live._thread
     del lab
     gc.collect()
     thread.join(60)

@@ -22,5 +22,5 @@ from ganlib.runs.identity import (  # noqa: F401
     run_folder,
     settings_of,
 )
-from ganlib.runs.run import Run, open_run, train  # noqa: F401
 from ganlib.runs.live import LIVE_KNOBS, LiveRun  # noqa: F401
+from ganlib.runs.run import Run, open_run, train  # noqa: F401

@@ -105,7 +105,8 @@ def draw_quality(ax, quality):
         ax.plot(quality["step"], quality["fid"], "o-", color="tab:purple", label="FID (judge)")
         ax.legend(loc="upper right", fontsize="x-small")
     else:
-        ax.text(0.5, 0.5, "FID: first point soon", ha="center", va="center", transform=ax.transAxes, color="gray")
+        note = (quality or {}).get("note", "FID: first point soon")
+        ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes, color="gray")
     ax.set_xlabel("step")
     ax.set_ylabel("FID ↓")
 

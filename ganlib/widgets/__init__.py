@@ -15,6 +15,6 @@ Every part a learner sees carries a ``ganlib-…`` CSS class (``panel.train_butt
 from ganlib import recipes  # noqa: F401 (tests replace `widgets.recipes.build_mlp_gan`)
 from ganlib.widgets.class_explorer import ClassExplorer, class_explorer  # noqa: F401
 from ganlib.widgets.latent_explorer import LatentExplorer, latent_explorer  # noqa: F401
+from ganlib.widgets.training_lab import LAB_KINDS, TrainingLab, training_lab  # noqa: F401
 from ganlib.widgets.training_panel import PANEL_LOSSES, TrainingPanel, training_panel  # noqa: F401
 from ganlib.widgets.translation_viewer import TranslationViewer, translation_viewer  # noqa: F401
-from ganlib.widgets.training_lab import LAB_KINDS, TrainingLab, training_lab  # noqa: F401

@@ -139,7 +139,7 @@ class TrainingLab:
         self.live_knobs = {name: _live_control(name, hp[name]) for name in live_names}
         structural = {name: _structural_control(name, hp[name]) for name in structural_names}
         self.controls = {**self.live_knobs, **structural}
-        for name, control in self.live_knobs.items():
+        for control in self.live_knobs.values():
             control.observe(_weakly(self._on_live_knob), "value")
         for control in structural.values():
             control.observe(_weakly(self._on_structural_knob), "value")
@@ -275,6 +275,8 @@ class TrainingLab:
         if self.quality_log is not None and self.quality_log.last_result is not None:
             shares = self.quality_log.last_result["coverage"]
         quality = self.quality_log.quality if self.quality_log is not None else None
+        if self.kind == "dcgan" and self.judge is None:
+            quality = {"note": "no judge: pass judge= for the FID"}
         self.view.value = lab_views.png(self.kind, self.live, self.fixed, quality=quality, shares=shares)
         self.counter.value = f"step {self.step}"
         self.redraws += 1
