@@ -50,7 +50,7 @@ def format_value(value) -> str:
         return "off"
     if isinstance(value, (bool, int, str)):
         return str(value)
-    value = float(value)
+    value = float(f"{float(value):.6g}")  # an optimizer's float32 0.0099999998 is written as 0.01, as it was set
     if value and (abs(value) < 1e-2 or abs(value) >= 1e4):
         return f"{value:.0e}"
     return f"{value:g}"
