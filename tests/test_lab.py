@@ -44,6 +44,9 @@ def test_format_value_writes_markers_as_a_learner_reads_them():
     assert live.format_value(100.0) == "100"
     assert live.format_value(3) == "3"
     assert live.format_value(None) == "off"
+    # the optimizer stores 1e-2 as float32 0.0099999998: the marker "D lr 0.01 → 1e-03" must not say "1e-02"
+    assert live.format_value(np.float32(0.01)) == "0.01"
+    assert live.format_value(np.float32(5e-4)) == "5e-04"
 
 
 def test_knobs_of_each_trainer(lab, pairs):
@@ -265,3 +268,45 @@ def test_drawing_from_the_training_thread_updates_the_image(lab):
     first = lab.view.value
     lab.run_for(steps=5)
     assert lab.view.value != first  # redrawn (at least when training stopped), from the thread
+
+
+# ---------------------------------------------------------------------------------------------- every option works
+
+
+def _structural_values(control):
+    return [option[1] if isinstance(option, tuple) else option for option in control.options]
+
+
+@pytest.mark.parametrize("kind", ["gan", "dcgan", "pix2pix"])
+def test_every_offered_structural_option_builds_and_trains(kind, mnist, pairs):
+    """A knob does what it says: each option of each ⟳ knob builds at Reset and trains a step (eagerly: tracing
+    a step per option would cost minutes)."""
+    if kind == "pix2pix":
+        inputs, targets = data.load_pairs("digits-inpaint", "train", n=256, verbose=False)
+        lab = widgets.training_lab(kind, (inputs, targets), validation=pairs[1], base_filters=16, d_base_filters=8)
+    else:
+        lab = widgets.training_lab(kind, mnist[0][:256], **({"g_hidden": (32,), "d_hidden": (32,)} if kind == "gan" else {}))
+    try:
+        for name in widgets.LAB_KINDS[kind][2]:
+            control, first = lab.controls[name], lab.controls[name].value
+            for value in _structural_values(control):
+                control.value = value
+                lab.on_reset_clicked()
+                assert "New " in lab.status.value, lab.status.value
+                lab.model.run_eagerly = True
+                lab.run_for(steps=1)
+                assert lab.step >= 1, (name, value)
+                setting = lab.settings()[name]
+                assert setting == value, (name, value)
+            control.value = first
+    finally:
+        lab.close()
+
+
+def test_a_failing_reset_is_reported_in_the_status_line(lab, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated build failure")
+
+    monkeypatch.setattr("ganlib.recipes.build_mlp_gan", broken)
+    lab.on_reset_clicked()
+    assert "Reset failed" in lab.status.value and "simulated build failure" in lab.status.value
