@@ -1,7 +1,7 @@
 """Training runs: a folder, the settings that made it and the model; opened (resumed or started) and trained.
 
 The top of the house below the widgets and the CLI: notebooks, ``python -m ganlib train`` and the training
-panel all drive training through it::
+lab (through :class:`LiveRun`) all drive training through it::
 
     folder = runs.run_folder("runs/dcgan", gan, dataset, {"seed": 0})     # one folder per set of settings
     run = runs.open_run(folder, gan, dataset, settings={"seed": 0})       # resumes when it can

@@ -1,4 +1,4 @@
-"""What the panels share: CSS hooks for the browser tests, and the status line's error format."""
+"""What the widgets share: CSS hooks for the browser tests, and the status line's error format."""
 
 from __future__ import annotations
 
