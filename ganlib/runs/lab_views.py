@@ -71,6 +71,11 @@ def _robust_top(history, keys, floor):
     return max(floor, 1.2 * float(np.percentile(values, 99)))
 
 
+def _legend_above(ax, loc, x):
+    """A legend above the axes, where neither the curves nor the markers' labels are."""
+    ax.legend(loc=loc, bbox_to_anchor=(x, 1.0), ncol=3, fontsize="x-small", frameon=False, borderaxespad=0.2)
+
+
 def draw_losses(ax, history, markers, smooth=20):
     """Losses against the step: ``d_loss`` and the generator's adversarial loss (``g_gan`` for a translator,
     whose ``g_loss`` is dominated by λ·L1, with L1 on a second axis), the ``log 2`` line, the markers."""
@@ -80,12 +85,12 @@ def draw_losses(ax, history, markers, smooth=20):
     ax.set_ylim(min([0.0, *(min(history[k]) for k in ("d_loss", adversarial) if history.get(k))]),
                 _robust_top(history, ("d_loss", adversarial), floor=1.5))
     ax.set_ylabel("loss")
-    ax.legend(loc="upper left", fontsize="x-small")
+    _legend_above(ax, "lower left", 0.0)
     if "g_l1" in history:
         twin = ax.twinx()
         _curves(twin, history, (("g_l1", "tab:green", "L1 (right)"),), smooth)
         twin.set_ylabel("L1 to target", color="tab:green")
-        twin.legend(loc="lower left", fontsize="x-small")
+        _legend_above(twin, "lower right", 1.0)
     _markers(ax, markers, history)
 
 
@@ -95,7 +100,7 @@ def draw_d_outputs(ax, history, markers, smooth=20):
     ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="½")
     ax.set_ylim(0, 1)
     ax.set_ylabel("mean D output")
-    ax.legend(loc="upper left", fontsize="x-small")
+    _legend_above(ax, "lower left", 0.0)
     _markers(ax, markers, history)
 
 
@@ -175,7 +180,7 @@ def figure(kind: str, live, fixed, quality=None, shares=None, smooth: int = 20) 
         draw_quality(fig.add_subplot(grid[1, 0]), quality)
         draw_shares(fig.add_subplot(grid[1, 1]), shares)
     fig.suptitle(f"step {live.step}", fontsize="medium")
-    fig.subplots_adjust(left=0.06, right=0.95, bottom=0.12 / rows, top=1 - 0.12 / rows, wspace=0.35, hspace=0.4)
+    fig.subplots_adjust(left=0.06, right=0.95, bottom=0.12 / rows, top=1 - 0.16 / rows, wspace=0.35, hspace=0.45)
     return fig
 
 
