@@ -257,6 +257,7 @@ CYCLEGAN = {
     "lr": 5e-4,
     "beta_1": 0.5,
     "cycle_weight": 10.0,
+    "cycle_weight_b": None,  # λ of B → A → B; None: cycle_weight (see ganlib.training.cyclegan)
     "identity_weight": 5.0,
     "pool_size": 50,
     "decay_steps": 0,
@@ -299,7 +300,7 @@ def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None,
         )
         model = training.CycleGAN(
             g_ab, g_ba, d_a, d_b, cycle_weight=hp["cycle_weight"], identity_weight=hp["identity_weight"],
-            pool_size=hp["pool_size"], seed=seed,
+            pool_size=hp["pool_size"], seed=seed, cycle_weight_b=hp["cycle_weight_b"],
         )
 
         def learning_rate():
