@@ -132,7 +132,7 @@ def _linear(name, kernel, bias=0.0, out_channels=3):
     return model
 
 
-def _tiny_cyclegan(identity_weight=5.0, pool_size=0):
+def _tiny_cyclegan(identity_weight=5.0, pool_size=0, cycle_weight_b=None):
     model = cyclegan.CycleGAN(
         _linear("generator_a2b", 0.5 * np.eye(3)),
         _linear("generator_b2a", np.eye(3), bias=0.1),
@@ -142,25 +142,26 @@ def _tiny_cyclegan(identity_weight=5.0, pool_size=0):
         identity_weight=identity_weight,
         pool_size=pool_size,
         seed=0,
+        cycle_weight_b=cycle_weight_b,
     )
     model.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3))
     return model
 
 
-def _hand_losses(a, b, identity_weight):
+def _hand_losses(a, b, identity_weight, cycle_weight_b=10.0):
     g_ab = lambda x: 0.5 * x  # noqa: E731
     g_ba = lambda x: x + 0.1  # noqa: E731
     d_a = lambda x: 0.2 * x.sum(-1)  # noqa: E731
     d_b = lambda x: 0.1 * x.sum(-1)  # noqa: E731
     fake_b, fake_a = g_ab(a), g_ba(b)
     g_gan = np.mean((d_b(fake_b) - 1) ** 2) + np.mean((d_a(fake_a) - 1) ** 2)
-    g_cycle = np.mean(np.abs(g_ba(fake_b) - a)) + np.mean(np.abs(g_ab(fake_a) - b))
+    cycle_a, cycle_b = np.mean(np.abs(g_ba(fake_b) - a)), np.mean(np.abs(g_ab(fake_a) - b))
     g_identity = np.mean(np.abs(g_ba(a) - a)) + np.mean(np.abs(g_ab(b) - b)) if identity_weight else 0.0
     d_loss = sum(
         0.5 * np.mean((d(real) - 1) ** 2) + 0.5 * np.mean(d(fake) ** 2) for d, real, fake in ((d_a, a, fake_a), (d_b, b, fake_b))
     )
-    return {"g_gan": g_gan, "g_cycle": g_cycle, "g_identity": g_identity, "d_loss": d_loss,
-            "g_loss": g_gan + 10.0 * g_cycle + identity_weight * g_identity}
+    return {"g_gan": g_gan, "g_cycle": cycle_a + cycle_b, "g_identity": g_identity, "d_loss": d_loss,
+            "g_loss": g_gan + 10.0 * cycle_a + cycle_weight_b * cycle_b + identity_weight * g_identity}
 
 
 @pytest.mark.parametrize("identity_weight", [5.0, 0.0])
@@ -178,6 +179,22 @@ def test_one_step_reports_the_hand_computed_losses(identity_weight, pool_size):
     assert not np.allclose(model.discriminator_b.get_weights()[0].ravel(), 0.1)
 
 
+@pytest.mark.parametrize("cycle_weight_b", [1.0, 0.0])
+def test_the_b_cycle_can_weigh_apart_from_the_a_cycle(cycle_weight_b):
+    rng = np.random.default_rng(1)
+    a = rng.uniform(-1, 1, (4, 4, 4, 3)).astype(np.float32)
+    b = rng.uniform(-1, 1, (4, 4, 4, 3)).astype(np.float32)
+    model = _tiny_cyclegan(cycle_weight_b=cycle_weight_b)
+    assert (model.cycle_weight, model.cycle_weight_b) == (10.0, cycle_weight_b)
+    logs = {k: float(v) for k, v in model.train_step((a, b)).items()}
+    hand = _hand_losses(a.astype(np.float64), b.astype(np.float64), 5.0, cycle_weight_b)
+    for name, value in hand.items():
+        assert logs[name] == pytest.approx(value, rel=1e-5, abs=1e-6), name
+    # with the weights of the split the total differs from λ = 10 on both cycles (g_cycle reports both unweighted)
+    assert hand["g_loss"] != pytest.approx(_hand_losses(a.astype(np.float64), b.astype(np.float64), 5.0)["g_loss"])
+    assert _tiny_cyclegan().cycle_weight_b == 10.0  # None: the same as cycle_weight
+
+
 def test_identity_loss_needs_equal_channels():
     with pytest.raises(ValueError, match="identity_weight=0"):
         cyclegan.CycleGAN(
@@ -191,6 +208,8 @@ def test_identity_loss_needs_equal_channels():
 def test_bad_weights_are_refused():
     with pytest.raises(ValueError, match="cycle_weight"):
         cyclegan.CycleGAN(*(_linear(f"m{i}", np.eye(3)) for i in range(4)), cycle_weight=-1.0)
+    with pytest.raises(ValueError, match="cycle_weight_b"):
+        cyclegan.CycleGAN(*(_linear(f"m{i}", np.eye(3)) for i in range(4)), cycle_weight_b=-0.5)
     with pytest.raises(ValueError, match="pool_size"):
         cyclegan.CycleGAN(*(_linear(f"m{i}", np.eye(3)) for i in range(4)), pool_size=-2)
 
@@ -263,8 +282,10 @@ def test_two_builds_of_the_recipe_have_one_fingerprint_and_a_changed_weight_anot
     first, second = runs.settings_of(tiny()), runs.settings_of(tiny())
     assert runs.fingerprint(first) == runs.fingerprint(second)
     other = runs.settings_of(tiny(cycle_weight=5.0))
-    assert runs.first_difference(first, other) == "cycle_weight: 10.0 there, 5.0 here"
+    assert runs.first_difference(first, other) == "cycle_weight: 3.0 there, 5.0 here"
     assert runs.first_difference(first, runs.settings_of(tiny(pool_size=10))) == "pool_size: 50 there, 10 here"
+    b_cycle = runs.settings_of(tiny(cycle_weight_b=10.0))
+    assert runs.first_difference(first, b_cycle) == "cycle_weight_b: 1.0 there, 10.0 here"
 
 
 def test_a_run_counts_the_generators_steps_and_resumes_from_its_checkpoint(tmp_path, capsys):

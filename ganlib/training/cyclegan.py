@@ -8,8 +8,12 @@ there and back should come back unchanged. Per step, on a batch ``a`` of A and a
 * cycle: ``g_cycle = mean |G_ba(G_ab(a)) − a| + mean |G_ab(G_ba(b)) − b|``;
 * identity (optional): ``g_identity = mean |G_ba(a) − a| + mean |G_ab(b) − b|``: a picture already in the
   target domain should pass unchanged, which keeps colours from drifting;
-* ``g_loss = g_gan + cycle_weight · g_cycle + identity_weight · g_identity`` (the paper: λ_cyc = 10,
-  identity 0.5·λ_cyc where it is used);
+* ``g_loss = g_gan + cycle_weight · mean |G_ba(G_ab(a)) − a| + cycle_weight_b · mean |G_ab(G_ba(b)) − b|
+  + identity_weight · g_identity`` (the paper: λ_cyc = 10 for both cycles, identity 0.5·λ_cyc where it is
+  used). ``cycle_weight_b`` defaults to ``cycle_weight``; the authors' code weighs the two cycles apart
+  (``--lambda_A``, ``--lambda_B``). A smaller B cycle helps when B holds what A cannot (the photo behind a
+  digit): to bring B → A → B back, ``G_ba`` must hide that in its A picture (Chu, Zhmoginov & Sandler 2017,
+  "CycleGAN, a Master of Steganography", arXiv:1712.02950);
 * ``d_loss = ½ mean (D_a(a) − 1)² + ½ mean D_a(â)² + (the same for D_b)``, where ``â`` are the fakes
   shown to D: the newest ones, or with ``pool_size`` a mix of them and past ones (:mod:`ganlib.training.image_pool`).
 
@@ -88,7 +92,9 @@ class CycleGAN(Players):
             (:func:`ganlib.models.cyclegan.build_cycle_generator`).
         discriminator_a, discriminator_b: ``keras.Model`` images -> logits (any shape)
             (:func:`ganlib.models.cyclegan.build_patch_discriminator`).
-        cycle_weight: λ_cyc (the paper: 10); 0 drops the cycle.
+        cycle_weight: λ_cyc (the paper: 10) of the cycle A → B → A, and of B → A → B unless
+            ``cycle_weight_b`` is given; 0 drops the cycle.
+        cycle_weight_b: λ of the cycle B → A → B (default ``None``: ``cycle_weight``).
         identity_weight: weight of the identity term (the paper: 0.5·λ_cyc where used; 0: none). Needs
             both domains to have the same channels.
         pool_size: fakes kept per domain for the discriminators (the paper: 50; 0: always the newest).
@@ -98,14 +104,18 @@ class CycleGAN(Players):
     metric_names = ("d_loss", "g_loss", "g_gan", "g_cycle", "g_identity")
 
     def __init__(self, generator_a2b, generator_b2a, discriminator_a, discriminator_b, cycle_weight: float = 10.0,
-                 identity_weight: float = 5.0, pool_size: int = 50, seed=None, **kwargs):
+                 identity_weight: float = 5.0, pool_size: int = 50, seed=None, cycle_weight_b: float | None = None,
+                 **kwargs):
         generators = pair_models(generator_a2b, generator_b2a, "generators")
         discriminators = pair_models(discriminator_a, discriminator_b, "discriminators")
         super().__init__(generators, discriminators, **kwargs)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.generator_a2b, self.generator_b2a = generator_a2b, generator_b2a
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
-        for name, value in (("cycle_weight", cycle_weight), ("identity_weight", identity_weight)):
+        if cycle_weight_b is None:
+            cycle_weight_b = cycle_weight
+        weights = (("cycle_weight", cycle_weight), ("cycle_weight_b", cycle_weight_b), ("identity_weight", identity_weight))
+        for name, value in weights:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
                 raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
         shape_a, shape_b = tuple(generator_a2b.input_shape[1:]), tuple(generator_b2a.input_shape[1:])
@@ -115,6 +125,7 @@ class CycleGAN(Players):
                 "pass identity_weight=0."
             )
         self.cycle_weight = float(cycle_weight)
+        self.cycle_weight_b = float(cycle_weight_b)
         self.identity_weight = float(identity_weight)
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ValueError(f"Expected `pool_size` >= 0. Received: pool_size={pool_size!r}")
@@ -146,11 +157,14 @@ class CycleGAN(Players):
         with tf.GradientTape() as g_tape:
             fake_b, fake_a = g_ab(real_a, training=True), g_ba(real_b, training=True)
             g_gan = adversarial_loss(d_b(fake_b, training=True)) + adversarial_loss(d_a(fake_a, training=True))
-            g_cycle = cycle_loss(real_a, g_ba(fake_b, training=True)) + cycle_loss(real_b, g_ab(fake_a, training=True))
+            cycle_a = cycle_loss(real_a, g_ba(fake_b, training=True))
+            cycle_b = cycle_loss(real_b, g_ab(fake_a, training=True))
+            g_cycle = cycle_a + cycle_b
             g_identity = tf.constant(0.0)
             if self.identity_weight:
                 g_identity = cycle_loss(real_a, g_ba(real_a, training=True)) + cycle_loss(real_b, g_ab(real_b, training=True))
-            g_loss = g_gan + self.cycle_weight * g_cycle + self.identity_weight * g_identity
+            g_loss = (g_gan + self.cycle_weight * cycle_a + self.cycle_weight_b * cycle_b
+                      + self.identity_weight * g_identity)
             g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         shown_a, shown_b = self._shown(self.pool_a, fake_a, shard), self._shown(self.pool_b, fake_b, shard)
         with tf.GradientTape() as d_tape:
