@@ -357,6 +357,24 @@ class LabNotebook:
         )
 
 
+def open_and_run(page, server: JupyterLabServer, name: str, css_class: str, what: str, timeout: float):
+    """Open notebook ``name``, run all its cells, wait for the widget ``.css_class`` and for the kernel to be
+    idle; return ``(notebook, widget)``. Fails the test with the reason when the widget does not render."""
+    import pytest
+
+    notebook = LabNotebook(page, server, name).open()
+    notebook.run_all()
+    try:
+        widget, failure = notebook.wait_for_widget(css_class, what, timeout=timeout), None
+    except WidgetDidNotRender as error:
+        widget, failure = None, str(error)
+    if failure:  # outside the `except`: the report shows the reason alone, not a chained traceback
+        pytest.fail(failure, pytrace=False)
+    notebook.wait_until_idle(timeout=timeout)
+    widget.scroll_into_view_if_needed()
+    return notebook, widget
+
+
 def screenshot_dir() -> Path:
     """Where the suite saves screenshots: ``$GANLIB_SCREENSHOT_DIR``, or a fresh temporary folder."""
     configured = os.environ.get("GANLIB_SCREENSHOT_DIR")

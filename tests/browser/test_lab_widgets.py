@@ -12,27 +12,12 @@ import re
 import time
 
 import pytest
-from labdriver import NOTEBOOKS, LabNotebook, WidgetDidNotRender
+from labdriver import NOTEBOOKS, open_and_run
 
 pytestmark = pytest.mark.browser
 
 #: Seconds for a lesson to run in smoke mode up to its widget (about a minute on 2 busy CPU cores).
 NOTEBOOK_TIMEOUT = 420
-
-
-def _open_lesson(page, lab, notebook: str, css_class: str, what: str):
-    """Open ``notebook``, run all its cells, wait for the widget ``.css_class`` and for the kernel to be idle."""
-    lesson = LabNotebook(page, lab, notebook).open()
-    lesson.run_all()
-    try:
-        widget, failure = lesson.wait_for_widget(css_class, what, timeout=NOTEBOOK_TIMEOUT), None
-    except WidgetDidNotRender as error:
-        widget, failure = None, str(error)
-    if failure:  # outside the `except`: the report shows the reason alone, not a chained traceback
-        pytest.fail(failure, pytrace=False)
-    lesson.wait_until_idle(timeout=NOTEBOOK_TIMEOUT)
-    widget.scroll_into_view_if_needed()
-    return lesson, widget
 
 
 def _nudge_slider(page, slider_class: str, presses: int = 1) -> str:
@@ -73,7 +58,7 @@ def _src(page, css_class: str) -> str:
 
 def test_latent_explorer_responds_in_jupyterlab(lab, page, screenshots):
     """Lesson 2: sliders, seed boxes and both buttons of the latent explorer redraw what they should."""
-    _, explorer = _open_lesson(page, lab, "02_dcgan.ipynb", "ganlib-latent-explorer", "latent explorer")
+    _, explorer = open_and_run(page, lab, "02_dcgan.ipynb", "ganlib-latent-explorer", "latent explorer", NOTEBOOK_TIMEOUT)
     view, strip = _src(page, "ganlib-latent-view"), _src(page, "ganlib-latent-strip")
     assert view and strip, "the explorer shows no images"
 
@@ -112,7 +97,7 @@ def test_translation_viewer_responds_in_jupyterlab(lab, page, screenshots):
 
     The viewer's outer widget needs the class ``ganlib-translation-viewer`` (``widget.add_class``).
     """
-    _, viewer = _open_lesson(page, lab, LESSON_3, "ganlib-translation-viewer", "translation viewer")
+    _, viewer = open_and_run(page, lab, LESSON_3, "ganlib-translation-viewer", "translation viewer", NOTEBOOK_TIMEOUT)
     images = viewer.locator("img")
     assert images.count(), "the translation viewer shows no images"
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 import pytest
-from labdriver import LabNotebook, WidgetDidNotRender
+from labdriver import LabNotebook, open_and_run
 
 pytestmark = pytest.mark.browser
 
@@ -195,16 +195,7 @@ class LabPage:
 def _open_lab(page, lab, kind: str) -> LabPage:
     name = f"training_lab_{kind}.ipynb"
     (lab.root / name).write_text(json.dumps(_scratch_notebook(LABS[kind])))
-    notebook = LabNotebook(page, lab, name).open()
-    notebook.run_all()
-    try:
-        widget, failure = notebook.wait_for_widget("ganlib-training-lab", f"{kind} training lab", OPEN_TIMEOUT), None
-    except WidgetDidNotRender as error:
-        widget, failure = None, str(error)
-    if failure:  # outside the `except`: the report shows the reason alone, not a chained traceback
-        pytest.fail(failure, pytrace=False)
-    notebook.wait_until_idle(timeout=OPEN_TIMEOUT)
-    widget.scroll_into_view_if_needed()
+    notebook, widget = open_and_run(page, lab, name, "ganlib-training-lab", f"{kind} training lab", OPEN_TIMEOUT)
     return LabPage(page, notebook, widget)
 
 
