@@ -101,7 +101,8 @@ class TrainingLab:
         seed: seed of weights, noise and data order; *Reset* re-uses it.
         fid_every: ``"dcgan"``: steps between FID points.
         redraw_seconds: seconds between redraws, at least (a change is drawn at once).
-        max_overhead: the largest share of time spent drawing (0.05: training slows by at most ~5%).
+        max_overhead: the largest share of time the periodic redraws take (0.05: about 5%); a change, a
+            pause and a reset are drawn at once besides.
         save_folder: the folder *Save run* offers (editable in the lab).
         n_shown: samples (or validation pairs) in the view.
         **overrides: starting values of the recipe's settings (e.g. ``d_lr=2e-3``).
