@@ -6,6 +6,7 @@ import time
 
 from ganlib import _checks, viz
 from ganlib.callbacks._fixed_inputs import fixed_inputs, samples, translates_images
+from ganlib.callbacks._redraw_pacing import RedrawPacing
 from ganlib.callbacks.step_history import StepHistory
 
 
@@ -63,19 +64,13 @@ class LiveDashboard(StepHistory):
         super().__init__()
         self.inputs = inputs
         self.quality_log = quality_log
-        self.max_overhead = _checks.fraction("max_overhead", max_overhead, upper_inclusive=True)
-        if not self.max_overhead:
-            raise ValueError("Expected `max_overhead` > 0. Received: max_overhead=0")
+        self.pacing = RedrawPacing(min_interval, max_overhead)
         self.out = out
         self.every_n_steps = _checks.positive_int("every_n_steps", every_n_steps)
-        self.min_interval = float(min_interval)
         self.n_samples = _checks.positive_int("n_samples", n_samples)
         self.seed = seed
         self.smooth = smooth
         self.fixed_inputs = None
-        self.redraws = 0
-        self.draw_seconds = 0.0
-        self._next_draw = -float("inf")
         self._handle = None
 
     def on_train_begin(self, logs=None):
@@ -84,7 +79,7 @@ class LiveDashboard(StepHistory):
 
     def on_train_batch_end(self, batch, logs=None):
         super().on_train_batch_end(batch, logs)
-        if self.model.step % self.every_n_steps == 0 and time.perf_counter() >= self._next_draw:
+        if self.model.step % self.every_n_steps == 0 and self.pacing.due():
             self.redraw()
 
     def on_train_end(self, logs=None):
@@ -119,8 +114,12 @@ class LiveDashboard(StepHistory):
             self._handle = display(image, display_id=True)
         else:
             self._handle.update(image)
-        self.redraws += 1
-        end = time.perf_counter()
-        cost = end - start
-        self.draw_seconds += cost
-        self._next_draw = end + max(self.min_interval, cost * (1 - self.max_overhead) / self.max_overhead)
+        self.pacing.drawn(start)
+
+    @property
+    def redraws(self) -> int:
+        return self.pacing.redraws
+
+    @property
+    def draw_seconds(self) -> float:
+        return self.pacing.draw_seconds

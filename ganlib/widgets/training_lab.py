@@ -22,6 +22,7 @@ import ipywidgets as w
 import numpy as np
 
 from ganlib import callbacks, data, latent, recipes
+from ganlib.callbacks._redraw_pacing import RedrawPacing
 from ganlib.runs import LiveRun, lab_views
 from ganlib.runs.live import LIVE_KNOBS, format_value
 from ganlib.widgets._parts import _css_hooks, _error_line
@@ -120,7 +121,8 @@ class TrainingLab:
                  n_shown: int = 16, **overrides):
         if kind not in LAB_KINDS:
             raise ValueError(f"Expected `kind` to be one of {sorted(LAB_KINDS)}. Received: kind={kind!r}")
-        self.kind, self.seed, self.redraw_seconds, self.max_overhead = kind, seed, redraw_seconds, max_overhead
+        self.kind, self.seed = kind, seed
+        self.pacing = RedrawPacing(redraw_seconds, max_overhead)
         recipe, live_names, structural_names = LAB_KINDS[kind]
         hp = recipes.settings(recipe, **overrides)
         if hp["loss"] not in LAB_LOSSES:
@@ -167,8 +169,7 @@ class TrainingLab:
                     "reset": self.reset_button, "save": self.save_button, "save-folder": self.save_input,
                     "status": self.status, "counter": self.counter, "view": self.view,
                     **{f"knob-{name}": control for name, control in self.controls.items()}})
-        self.redraws, self.draw_seconds = 0, 0.0
-        self._next_draw, self._next_count, self._draw_now = 0.0, 0.0, False
+        self._next_count, self._draw_now = 0.0, False
         self.quality_log = None
         self.live = LiveRun(_weakly(self._build), _weakly(self._make_dataset), callbacks=self._callbacks(),
                             on_step=_weakly(self._on_step), on_change=_weakly(self._on_change),
@@ -232,8 +233,7 @@ class TrainingLab:
 
     def pause(self) -> float:
         """Stop after the step under way (what *Pause* does); return the seconds it took."""
-        seconds = self.live.pause()
-        return seconds
+        return self.live.pause()
 
     def run_for(self, seconds: float | None = None, steps: int | None = None) -> int:
         """Train for ``seconds`` or ``steps`` more steps, then pause (blocking; for scripted experiments and the
@@ -280,17 +280,21 @@ class TrainingLab:
             quality = {"note": "no judge: pass judge= for the FID"}
         self.view.value = lab_views.png(self.kind, self.live, self.fixed, quality=quality, shares=shares)
         self.counter.value = f"step {self.step}"
-        self.redraws += 1
-        ended = time.perf_counter()
-        cost = ended - began
-        self.draw_seconds += cost
-        self._next_draw = ended + max(self.redraw_seconds, cost * (1 - self.max_overhead) / self.max_overhead)
+        self.pacing.drawn(began)
+
+    @property
+    def redraws(self) -> int:
+        return self.pacing.redraws
+
+    @property
+    def draw_seconds(self) -> float:
+        return self.pacing.draw_seconds
 
     # ------------------------------------------------------------------------------------ handlers
 
     def _on_step(self, live):
         now = time.perf_counter()
-        if self._draw_now or now >= self._next_draw:
+        if self._draw_now or self.pacing.due():
             self._draw_now = False
             self.redraw()
         elif now >= self._next_count:
