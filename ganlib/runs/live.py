@@ -56,13 +56,15 @@ def format_value(value) -> str:
     return f"{value:g}"
 
 
+def _optimizer_of(model, name: str):
+    return model.g_optimizer if name == "g_lr" else model.d_optimizer
+
+
 def current_value(model, name: str):
     """The value the running ``model`` trains with for the live knob ``name``."""
+    check_knob(model, name)
     if name in ("g_lr", "d_lr"):
-        optimizer = model.g_optimizer if name == "g_lr" else model.d_optimizer
-        return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-    if not hasattr(model, name):
-        raise ValueError(f"{type(model).__name__} has no live knob {name!r}. It has: {sorted(knobs_of(model))}")
+        return float(keras.ops.convert_to_numpy(_optimizer_of(model, name).learning_rate))
     return getattr(model, name)
 
 
@@ -71,12 +73,15 @@ def knobs_of(model) -> list[str]:
     return [name for name in LIVE_KNOBS if name in ("g_lr", "d_lr") or hasattr(model, name)]
 
 
-def _checked(model, name: str, value):
+def check_knob(model, name: str, value=None):
+    """Raise ``ValueError`` unless ``name`` is a live knob of ``model`` and ``value`` (when given) fits it;
+    return ``value`` in the knob's type."""
+    if name not in knobs_of(model):
+        raise ValueError(f"Expected a live knob of {type(model).__name__}, one of {knobs_of(model)}. Received: {name!r}")
+    if value is None:
+        return None
     if name in ("g_lr", "d_lr"):
-        value = float(value)
-        if not value > 0:
-            raise ValueError(f"Expected `{name}` > 0. Received: {name}={value!r}")
-        return value
+        return _checks.positive_number(name, value)
     if name == "label_smoothing":
         return _checks.fraction("label_smoothing", value)
     if name == "d_steps":
@@ -89,11 +94,9 @@ def _checked(model, name: str, value):
 
 def apply_knob(model, name: str, value) -> bool:
     """Set the live knob ``name`` of ``model`` to ``value``; return whether the step must be re-traced."""
-    if name not in knobs_of(model):
-        raise ValueError(f"Expected a live knob of {type(model).__name__}, one of {knobs_of(model)}. Received: {name!r}")
-    value = _checked(model, name, value)
+    value = check_knob(model, name, value)
     if name in ("g_lr", "d_lr"):
-        (model.g_optimizer if name == "g_lr" else model.d_optimizer).learning_rate.assign(value)
+        _optimizer_of(model, name).learning_rate.assign(value)
         return False
     setattr(model, name, value)
     return True
@@ -227,10 +230,7 @@ class LiveRun:
 
         The new value is checked here, so a bad one raises in the caller and never reaches the thread.
         """
-        if name not in knobs_of(self.model):
-            raise ValueError(f"Expected a live knob of {type(self.model).__name__}, one of {knobs_of(self.model)}. "
-                             f"Received: {name!r}")
-        value = _checked(self.model, name, value)
+        value = check_knob(self.model, name, value)
         with self._lock:
             self._pending[name] = value
         if not self.running:
