@@ -96,12 +96,15 @@ def image_grid(images, ncols: int | None = None, title: str | None = None, scale
 
 
 def _smooth(values, window: int) -> np.ndarray:
+    """Trailing moving average over ``window`` values (no look-ahead); the first ``window − 1`` points average
+    what there is so far, so no point is lost and a short history is smoothed too."""
     values = np.asarray(values, dtype=np.float64)
-    if window <= 1 or len(values) < window:
+    if window <= 1 or len(values) < 2:
         return values
-    kernel = np.ones(window) / window
-    head = np.cumsum(values[: window - 1]) / np.arange(1, window)  # a short warm-up instead of losing points
-    return np.concatenate([head, np.convolve(values, kernel, mode="valid")])
+    cumulative = np.cumsum(np.insert(values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(ends - window, 0)
+    return (cumulative[ends] - cumulative[starts]) / (ends - starts)
 
 
 def _plot_losses(ax, history, smooth):

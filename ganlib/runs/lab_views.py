@@ -27,24 +27,13 @@ KINDS = ("gan", "dcgan", "pix2pix")
 _MARKER_COLOR = "tab:purple"
 
 
-def _smooth(values, window: int) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
-    if window <= 1 or len(values) < 2:
-        return values
-    window = min(window, len(values))
-    cumulative = np.cumsum(np.insert(values, 0, 0.0))
-    ends = np.arange(1, len(values) + 1)
-    starts = np.maximum(ends - window, 0)
-    return (cumulative[ends] - cumulative[starts]) / (ends - starts)  # trailing mean: no look-ahead
-
-
 def _curves(ax, history, keys, smooth):
     steps = history.get("step", [])
     for key, color, label in keys:
         values = history.get(key)
         if values and len(values) == len(steps):
             ax.plot(steps, values, color=color, alpha=0.2, linewidth=0.7)
-            ax.plot(steps, _smooth(values, smooth), color=color, label=label)
+            ax.plot(steps, viz._smooth(values, smooth), color=color, label=label)
     ax.set_xlabel("step")
 
 
