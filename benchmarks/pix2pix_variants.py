@@ -2,7 +2,8 @@
 
 Each variant is ``recipes.build_pix2pix("digits-inpaint", **overrides)`` (:data:`ganlib.recipes.PIX2PIX`),
 trained on the default data pipeline (``data.make_pair_dataset`` with its default augmentation, the recipe's
-batch size) for ``--steps`` steps (equal steps, not equal minutes: the machine may be shared; a run is cut at
+batch size; the override keys in :data:`DATA_KEYS` go to the pipeline instead: ``"holes"``, ``"within"``,
+``"distortion"``) for ``--steps`` steps (equal steps, not equal minutes: the machine may be shared; a run is cut at
 ``--max-minutes``, and the steps it reached are printed), then scored as :mod:`benchmarks.pix2pix_quality`
 scores it (:func:`pix2pix_quality.honest_digits`): the 2,000 held-out digits with one 14-px hole each on the
 28×28 digit, a judge trained on the translator's training digits only, FID against those digits. Prints the
@@ -24,6 +25,9 @@ import time
 from pix2pix_quality import honest_digits
 
 os.environ.setdefault("GANLIB_OFFLINE", "1")
+
+#: Override keys that change the data pipeline (``data.make_pair_dataset``'s arguments), not the recipe.
+DATA_KEYS = ("holes", "within", "distortion")
 
 
 def past(deadline: str | None) -> bool:
@@ -62,9 +66,10 @@ def main() -> None:
             print(f"Deadline {args.deadline} UTC reached: skipping {json.dumps(overrides)}", flush=True)
             continue
         batch_size = overrides.get("batch_size", recipes.PIX2PIX["batch_size"])
+        pipeline = {k: overrides[k] for k in DATA_KEYS if k in overrides}
         dataset = data.make_pair_dataset(train_inputs, train_targets, batch_size, name="digits-inpaint",
-                                         seed=args.seed)
-        settings = {k: v for k, v in overrides.items() if k not in ("batch_size", "seed")}
+                                         seed=args.seed, **pipeline)
+        settings = {k: v for k, v in overrides.items() if k not in ("batch_size", "seed", *DATA_KEYS)}
         load_start = os.getloadavg()
         model = recipes.build_pix2pix("digits-inpaint", seed=overrides.get("seed", args.seed), **settings)
         start = time.perf_counter()

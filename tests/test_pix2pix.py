@@ -167,6 +167,22 @@ def test_make_pair_dataset_distortion_knobs():
         data.make_pair_dataset(target, target, 4, name="digits-inpaint", holes=(10, 40))
 
 
+def test_make_pair_dataset_holes_lie_within_the_box():
+    target = np.ones((64, 32, 32, 1), np.float32)  # all ink: every hole pixel shows as -1
+    dataset = data.make_pair_dataset(target, target, 64, name="digits-inpaint", seed=3, distortion={},
+                                     holes=(4, 6), within=(2, 5, 10, 12))
+    holed = np.concatenate([x.numpy() for x, _ in dataset.repeat(4)]) == -1
+    assert holed.any(axis=(1, 2, 3)).all()  # one hole per digit
+    outside = holed.copy()
+    outside[:, 2:12, 5:17] = False
+    assert not outside.any()  # rows 2..11, columns 5..16 only
+    assert holed[:, 2].any() and holed[:, 11].any() and holed[:, :, 5].any() and holed[:, :, 16].any()
+    with pytest.raises(ValueError, match="within"):
+        data.make_pair_dataset(target, target, 4, name="digits-inpaint", holes=(4, 6), within=(0, 0, 5, 40))
+    with pytest.raises(ValueError, match="within"):
+        data.make_pair_dataset(target, target, 4, name="digits-inpaint", holes=(4, 16), within=(2, 2, 12, 12))
+
+
 def test_make_pair_dataset_mirrors_input_and_target_together():
     x = np.tile(np.linspace(-1, 1, 8, dtype=np.float32)[None, None, :, None], (64, 8, 1, 1))
     y = np.concatenate([x, -x, x], axis=-1)

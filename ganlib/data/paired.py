@@ -186,6 +186,7 @@ def make_pair_dataset(
     shuffle: bool = True,
     seed: int | None = None,
     holes=TRAIN_HOLES,
+    within=None,
     distortion: dict | None = None,
 ):
     """Return a shuffled, batched ``tf.data.Dataset`` of ``(inputs, targets)`` pairs, augmented for ``name``.
@@ -205,6 +206,8 @@ def make_pair_dataset(
         shuffle: reshuffle every epoch.
         seed: seed of the shuffling and the augmentation.
         holes: digits only: ``(smallest, largest)`` hole side of the training inputs.
+        within: digits only: ``(top, left, height, width)`` of the box the training holes lie in (e.g.
+            :data:`DIGIT_AREA`); ``None`` for the whole frame.
         distortion: digits only: the affine distortion's ranges (keys of :data:`DIGIT_DISTORTION`);
             ``None`` for :data:`DIGIT_DISTORTION`, ``{}`` for none.
     """
@@ -235,6 +238,16 @@ def make_pair_dataset(
     if name == "digits-inpaint" and not 0 < smallest <= largest <= min(height, width):
         raise ValueError(f"Expected 0 < holes[0] <= holes[1] <= {min(height, width)}. Received: holes={holes!r}")
 
+    box_top, box_left, box_height, box_width = (0, 0, height, width) if within is None else within
+    if name == "digits-inpaint" and not (
+        0 <= box_top and 0 <= box_left and box_top + box_height <= height and box_left + box_width <= width
+        and largest <= min(box_height, box_width)
+    ):
+        raise ValueError(
+            f"Expected `within` (top, left, height, width) inside the {height}x{width} frame and no smaller than "
+            f"the largest hole ({largest} px). Received: within={within!r}"
+        )
+
     def distort(target):
         if not any(spread.values()):
             return target
@@ -254,8 +267,8 @@ def make_pair_dataset(
     def inpaint(_, target):
         target = distort(target)
         side = rng.uniform([], smallest, largest + 1, dtype=tf.int32)
-        top = rng.uniform([], 0, height - side + 1, dtype=tf.int32)
-        left = rng.uniform([], 0, width - side + 1, dtype=tf.int32)
+        top = box_top + rng.uniform([], 0, box_height - side + 1, dtype=tf.int32)
+        left = box_left + rng.uniform([], 0, box_width - side + 1, dtype=tf.int32)
         rows, cols = tf.range(height)[:, None, None], tf.range(width)[None, :, None]
         hole = (rows >= top) & (rows < top + side) & (cols >= left) & (cols < left + side)
         return tf.where(hole, -1.0, target), target
