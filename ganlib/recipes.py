@@ -173,6 +173,7 @@ PIX2PIX = {
     "l1_weight": 100.0,
     "gan_weight": 1.0,
     "max_chroma": 1.0,
+    "ema_decay": 0.999,
 }
 
 #: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it). The colouriser, taught by six
@@ -237,7 +238,8 @@ def build_pix2pix(
             seed=None if seed is None else seed + 1000,
         )
         model = training.Pix2Pix(
-            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"]
+            generator, discriminator, l1_weight=hp["l1_weight"], gan_weight=hp["gan_weight"],
+            ema_decay=hp["ema_decay"],
         )
         model.compile(
             d_optimizer=keras.optimizers.Adam(hp["d_lr"], beta_1=hp["beta_1"]),

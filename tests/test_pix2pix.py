@@ -363,6 +363,22 @@ def test_pix2pix_step_changes_both_networks_and_reports_losses(tiny_pix2pix):
     assert g_loss == pytest.approx(g_gan + 100 * g_l1, rel=1e-4)
 
 
+@pytest.mark.parametrize("gan_weight", [1.0, 0.0])
+def test_pix2pix_ema_generator_follows_the_formula(tiny_pix2pix, gan_weight):
+    model = tiny_pix2pix(ema_decay=0.9, gan_weight=gan_weight)
+    assert model.sampler is model.ema_generator and model.ema_generator is not model.generator
+    inputs, targets = _pairs()
+    start = [w.copy() for w in model.generator.get_weights()]
+    model.fit(data.make_pair_dataset(inputs[:8], targets[:8], 8), epochs=1, verbose=0)  # one step
+    decay = min(0.9, 2.0 / 11.0)  # the ramp (1 + t) / (10 + t) at t = 1
+    for w0, w1, ema in zip(start, model.generator.get_weights(), model.ema_generator.get_weights(), strict=True):
+        np.testing.assert_allclose(ema, decay * w0 + (1 - decay) * w1, rtol=1e-5, atol=1e-6)
+    preview = model.preview(inputs[:2])
+    np.testing.assert_allclose(preview[:, :, 16:], keras.ops.convert_to_numpy(model.ema_generator(inputs[:2])), atol=1e-6)
+    plain = tiny_pix2pix(ema_decay=None)
+    assert plain.ema_generator is None and plain.sampler is plain.generator
+
+
 def test_l1_only_leaves_the_discriminator_alone(tiny_pix2pix):
     model = tiny_pix2pix(gan_weight=0.0)
     inputs, targets = _pairs()
@@ -426,11 +442,13 @@ def test_pix2pix_checkpoint_round_trip(tiny_pix2pix, tmp_path):
     assert meta["step"] == 2
     for a, b in zip(model.generator.get_weights(), restored.generator.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+    for a, b in zip(model.ema_generator.get_weights(), restored.ema_generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # the recipe's moving average resumes too
     for a, b in zip(model.d_optimizer.variables, restored.d_optimizer.variables, strict=True):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     np.testing.assert_array_equal(meta["fixed_inputs"], inputs[:4])
-    loaded = training.load_model(tmp_path / "generator.keras")
-    np.testing.assert_allclose(loaded(inputs[:2]), model.generator(inputs[:2], training=False), atol=1e-6)
+    loaded = training.load_model(tmp_path / "generator.keras")  # the sampler: the moving average
+    np.testing.assert_allclose(loaded(inputs[:2]), model.ema_generator(inputs[:2], training=False), atol=1e-6)
 
 
 def test_dashboard_and_grid_show_input_and_output(tiny_pix2pix):

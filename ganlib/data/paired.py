@@ -96,7 +96,8 @@ def load_pairs(
     """Load aligned ``(inputs, targets)`` image pairs in [-1, 1] for image-to-image translation.
 
     * ``"digits-inpaint"`` — real MNIST digits (:func:`ganlib.data.mnist.load_mnist`) padded to 32×32; the input is the digit
-      with a square hole (:func:`corrupt_digits`: sides 8–16 px for training, 14 px for validation). With
+      with a square hole on the 28×28 digit (:func:`corrupt_digits`: sides 8–16 px for training, 14 px for
+      validation). With
       the 5,000 bundled digits, 3,000 train and a fixed, different 2,000 validate; with the Keras download,
       the 60,000 training digits train and the 10,000 test digits validate.
     * ``"photos-colorize"`` — grey → colour on random crops of the colour photographs that ship in the
@@ -132,7 +133,7 @@ def load_pairs(
         digits, _ = _digit_split(split, verbose)
         targets = pad_digits(digits[:n])
         if split == "train":
-            return corrupt_digits(targets, hole=TRAIN_HOLES, seed=seed), targets
+            return corrupt_digits(targets, hole=TRAIN_HOLES, seed=seed, within=DIGIT_AREA), targets
         return corrupt_digits(targets, hole=VALIDATION_HOLE, seed=seed, within=DIGIT_AREA), targets
     if name == "photos-colorize":
         size = 64 if size is None else _checks.positive_int("size", size)
@@ -186,7 +187,7 @@ def make_pair_dataset(
     shuffle: bool = True,
     seed: int | None = None,
     holes=TRAIN_HOLES,
-    within=None,
+    within=DIGIT_AREA,
     distortion: dict | None = None,
 ):
     """Return a shuffled, batched ``tf.data.Dataset`` of ``(inputs, targets)`` pairs, augmented for ``name``.
@@ -195,7 +196,7 @@ def make_pair_dataset(
 
     * ``"digits-inpaint"`` — every epoch a fresh random affine distortion of each target digit
       (:data:`DIGIT_DISTORTION`: a shift of up to 2 px) and a fresh random hole (sides ``holes``,
-      anywhere in the frame); the given ``inputs`` are not used (only their shape is checked).
+      inside ``within``); the given ``inputs`` are not used (only their shape is checked).
     * ``"photos-colorize"`` — random mirroring.
     * ``"facades"`` — pix2pix's jitter: resize up by 12%, crop back at a random place, random mirroring.
 
@@ -206,8 +207,9 @@ def make_pair_dataset(
         shuffle: reshuffle every epoch.
         seed: seed of the shuffling and the augmentation.
         holes: digits only: ``(smallest, largest)`` hole side of the training inputs.
-        within: digits only: ``(top, left, height, width)`` of the box the training holes lie in (e.g.
-            :data:`DIGIT_AREA`); ``None`` for the whole frame.
+        within: digits only: ``(top, left, height, width)`` of the box the training holes lie in (default
+            :data:`DIGIT_AREA`, the 28×28 digit, where the validation holes lie too); ``None`` for the whole
+            frame.
         distortion: digits only: the affine distortion's ranges (keys of :data:`DIGIT_DISTORTION`);
             ``None`` for :data:`DIGIT_DISTORTION`, ``{}`` for none.
     """

@@ -126,7 +126,7 @@ def patch_verdict(model, inputs, outputs) -> np.ndarray:
 
 def triplets(model, inputs, targets) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``input | target | output`` for fixed validation pairs, and the outputs."""
-    outputs = keras.ops.convert_to_numpy(model.generator(inputs, training=False))
+    outputs = keras.ops.convert_to_numpy(model.sampler(inputs, training=False))
     shown_inputs = inputs if inputs.shape[-1] == outputs.shape[-1] else np.repeat(inputs[..., :1], outputs.shape[-1], -1)
     return np.concatenate([shown_inputs, targets, outputs], axis=2), outputs
 

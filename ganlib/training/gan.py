@@ -44,7 +44,7 @@ class GAN(Players):
         seed: seed of the noise drawn during training, for repeatable runs.
         ema_decay: when set (e.g. 0.999), also keep an exponential moving average of the generator's
             weights, ``ema_generator``, updated after every generator step with a decay that ramps up to
-            ``ema_decay`` (see :meth:`update_ema`). Averaging smooths out the step-to-step wobble of the
+            ``ema_decay`` (see :meth:`Players.update_ema`). Averaging smooths out the step-to-step wobble of the
             game, so the average often draws cleaner digits than the generator being trained (Yazıcı et
             al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
 
@@ -64,15 +64,9 @@ class GAN(Players):
         ema_decay: float | None = None,
         **kwargs,
     ):
-        super().__init__(generator, discriminator, **kwargs)
+        super().__init__(generator, discriminator, ema_decay=ema_decay, **kwargs)
         self.latent_dim = _checks.positive_int("latent_dim", latent_dim or int(generator.input_shape[-1]))
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.ema_decay = None if ema_decay is None else _checks.fraction("ema_decay", ema_decay)
-        self.ema_generator = None
-        if self.ema_decay is not None:
-            self.ema_generator = keras.models.clone_model(generator)
-            self.ema_generator.set_weights(generator.get_weights())
-            self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
 
     def compile(
         self,
@@ -172,28 +166,9 @@ class GAN(Players):
         _apply(self.g_optimizer, minimised, tape, self.generator)
         return {"g_loss": g_loss}
 
-    def update_ema(self):
-        """Move ``ema_generator`` towards ``generator``: ``w_ema ← d·w_ema + (1 − d)·w``.
-
-        The decay ``d`` ramps up as ``min(ema_decay, (1 + t) / (10 + t))``, ``t`` counting the updates (1 at
-        the first), as TensorFlow's ``ExponentialMovingAverage`` does with ``num_updates``: the average
-        forgets the random initial weights quickly (a fixed 0.999 would still hold 37% of them after 1,000
-        updates). ``(1 + t) / (10 + t)`` reaches 0.99 at ``t ≈ 900`` and 0.999 only at ``t ≈ 9,000``. All
-        weights are averaged, batch-norm moving statistics included.
-        """
-        self.ema_updates.assign_add(1.0)
-        t = self.ema_updates
-        decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
-        for ema_weight, weight in zip(self.ema_generator.weights, self.generator.weights, strict=True):
-            ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
-
     def sample_noise(self, batch_size):
         """Draw ``z ~ N(0, I)`` of shape ``(batch_size, latent_dim)`` from the model's seed generator."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-
-    @property
-    def sampler(self):
-        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def generate(self, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
         """Return ``n`` images of :attr:`sampler` as a float32 NumPy array in [-1, 1] (inference mode).

@@ -41,12 +41,16 @@ class Pix2Pix(Players):
         discriminator: ``keras.Model`` ``[input_image, target_image] -> logits`` (any shape).
         l1_weight: λ, the weight of the L1 term (the paper's 100).
         gan_weight: weight of the adversarial term (0: L1 alone).
+        ema_decay: when set (e.g. 0.999), also keep ``ema_generator``, a moving average of the generator's
+            weights updated after every step (:meth:`Players.update_ema`); :attr:`sampler`, which
+            :meth:`preview` shows and ``save_players`` saves, is then the average.
     """
 
     metric_names = ("d_loss", "g_loss", "g_gan", "g_l1", "d_real", "d_fake")
 
-    def __init__(self, generator, discriminator, l1_weight: float = 100.0, gan_weight: float = 1.0, **kwargs):
-        super().__init__(generator, discriminator, **kwargs)
+    def __init__(self, generator, discriminator, l1_weight: float = 100.0, gan_weight: float = 1.0,
+                 ema_decay: float | None = None, **kwargs):
+        super().__init__(generator, discriminator, ema_decay=ema_decay, **kwargs)
         for name, value in (("l1_weight", l1_weight), ("gan_weight", gan_weight)):
             if not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
@@ -78,6 +82,8 @@ class Pix2Pix(Players):
                 g_loss = self.l1_weight * g_l1
                 g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
             _apply(self.g_optimizer, g_minimised, tape, self.generator)
+            if self.ema_generator is not None:
+                self.update_ema()
             values = {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
             return self._record(values, shard)
         # One forward pass; each player's loss on its own tape.
@@ -96,6 +102,8 @@ class Pix2Pix(Players):
             (self.d_optimizer, d_minimised, d_tape, self.discriminator),
             (self.g_optimizer, g_minimised, g_tape, self.generator),
         )
+        if self.ema_generator is not None:
+            self.update_ema()
         values = {
             "d_loss": d_loss,
             "g_loss": g_loss,
@@ -108,8 +116,9 @@ class Pix2Pix(Players):
 
     def preview(self, inputs) -> np.ndarray:
         """Return ``[input | output]`` side by side for each of ``inputs`` (float32 in [-1, 1]), for sample
-        grids and dashboards; a one-channel input is repeated to match a colour output."""
-        outputs = keras.ops.convert_to_numpy(self.generator(inputs, training=False))
+        grids and dashboards (outputs of :attr:`sampler`); a one-channel input is repeated to match a colour
+        output."""
+        outputs = keras.ops.convert_to_numpy(self.sampler(inputs, training=False))
         inputs = np.asarray(inputs, dtype=np.float32)
         if inputs.shape[-1] != outputs.shape[-1]:
             inputs = np.repeat(inputs[..., :1], outputs.shape[-1], axis=-1)

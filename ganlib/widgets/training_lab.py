@@ -41,7 +41,7 @@ LAB_KINDS = {
     "pix2pix": (
         recipes.PIX2PIX,
         ("g_lr", "d_lr", "label_smoothing", "l1_weight"),
-        ("base_filters", "d_base_filters", "receptive_field", "batch_size", "loss"),
+        ("base_filters", "d_base_filters", "receptive_field", "batch_size", "loss", "ema_decay"),
     ),
 }
 
