@@ -256,6 +256,7 @@ def build_pix2pix(
 #: patches) keep the digit far more often.
 CYCLEGAN = {
     "base_filters": 8,
+    "depth": 2,  # the generators' stride-2 halvings (None: down to 1×1)
     "d_base_filters": 32,
     "receptive_field": 34,
     "batch_size": 16,
@@ -276,8 +277,8 @@ CYCLEGAN_DATASETS = {
     "digits-photos": {},
     **dict.fromkeys(
         ("horse2zebra", "summer2winter_yosemite", "monet2photo"),
-        {"base_filters": 32, "d_base_filters": 64, "receptive_field": 70, "batch_size": 4, "lr": 2e-4,
-         "cycle_weight": 10.0, "cycle_weight_b": None},
+        {"base_filters": 32, "depth": None, "d_base_filters": 64, "receptive_field": 70, "batch_size": 4,
+         "lr": 2e-4, "cycle_weight": 10.0, "cycle_weight_b": None},
     ),
 }
 
@@ -296,7 +297,9 @@ def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None,
     seeds = [None if seed is None else seed + offset for offset in (0, 1, 1000, 1001)]
     with _scope(strategy):
         g_ab, g_ba = (
-            players.build_cycle_generator(image_shape, hp["base_filters"], name=players.GENERATOR_NAMES[d], seed=s)
+            players.build_cycle_generator(
+                image_shape, hp["base_filters"], depth=hp["depth"], name=players.GENERATOR_NAMES[d], seed=s
+            )
             for d, s in zip(DIRECTIONS, seeds[:2], strict=True)
         )
         d_a, d_b = (

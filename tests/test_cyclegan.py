@@ -274,6 +274,26 @@ def test_recipe_builds_with_decay_and_refuses_unknown_settings():
         recipes.build_cyclegan(lambda_cyc=3)
 
 
+def test_recipe_generators_see_a_14_pixel_window_on_digits_and_real_sets_go_down_to_1x1():
+    """Depth 2 (two stride-2 halvings): an output pixel depends on a 14×14 window of the input only."""
+    import tensorflow as tf
+
+    model = recipes.build_cyclegan(seed=0)
+    for generator in (model.generator_a2b, model.generator_b2a):
+        x = tf.Variable(tf.random.normal((1, 32, 32, 3), seed=0))
+        with tf.GradientTape() as tape:
+            y = generator(x, training=False)[0, 16, 16, 0]
+        rows, cols = np.nonzero(np.abs(tape.gradient(y, x).numpy()[0]).sum(-1) > 0)
+        assert (rows.min(), rows.max(), cols.min(), cols.max()) == (9, 22, 9, 22)
+    deep = recipes.build_cyclegan(seed=0, depth=None).generator_b2a
+    x = tf.Variable(tf.random.normal((1, 32, 32, 3), seed=0))
+    with tf.GradientTape() as tape:
+        y = deep(x, training=False)[0, 16, 16, 0]
+    assert (np.abs(tape.gradient(y, x).numpy()[0]).sum(-1) > 0).all()  # down to 1×1: the whole picture
+    for name in ("horse2zebra", "summer2winter_yosemite", "monet2photo"):
+        assert recipes.CYCLEGAN_DATASETS[name]["depth"] is None
+
+
 def test_two_builds_of_the_recipe_have_one_fingerprint_and_a_changed_weight_another():
     """The pairs of generators and discriminators nest models whose layers Keras numbers per session."""
     def tiny(**overrides):
