@@ -124,8 +124,7 @@ class GAN(Players):
             d_values = self.update_discriminator(real_images, shard)
         # 2. The generator: one update on fresh fakes, judged by the updated discriminator.
         g_values = self.update_generator(shard.size, shard)
-        if self.ema_generator is not None:
-            self.update_ema()
+        self.update_ema()
         return self._record({**d_values, **g_values}, shard)
 
     # ------------------------------------------------------------------------------------ the helpers

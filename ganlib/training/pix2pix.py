@@ -82,8 +82,7 @@ class Pix2Pix(Players):
                 g_loss = self.l1_weight * g_l1
                 g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
             _apply(self.g_optimizer, g_minimised, tape, self.generator)
-            if self.ema_generator is not None:
-                self.update_ema()
+            self.update_ema()
             values = {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
             return self._record(values, shard)
         # One forward pass; each player's loss on its own tape.
@@ -102,8 +101,7 @@ class Pix2Pix(Players):
             (self.d_optimizer, d_minimised, d_tape, self.discriminator),
             (self.g_optimizer, g_minimised, g_tape, self.generator),
         )
-        if self.ema_generator is not None:
-            self.update_ema()
+        self.update_ema()
         values = {
             "d_loss": d_loss,
             "g_loss": g_loss,

@@ -211,7 +211,7 @@ class Players(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def update_ema(self):
-        """Move ``ema_generator`` towards ``generator``: ``w_ema ← d·w_ema + (1 − d)·w``.
+        """Move ``ema_generator`` towards ``generator``: ``w_ema ← d·w_ema + (1 − d)·w`` (nothing without one).
 
         The decay ``d`` ramps up as ``min(ema_decay, (1 + t) / (10 + t))``, ``t`` counting the updates (1 at
         the first), as TensorFlow's ``ExponentialMovingAverage`` does with ``num_updates``: the average
@@ -219,6 +219,8 @@ class Players(keras.Model):
         updates). ``(1 + t) / (10 + t)`` reaches 0.99 at ``t ≈ 900`` and 0.999 only at ``t ≈ 9,000``. All
         weights are averaged, batch-norm moving statistics included.
         """
+        if self.ema_generator is None:
+            return
         self.ema_updates.assign_add(1.0)
         t = self.ema_updates
         decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
