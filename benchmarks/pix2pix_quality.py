@@ -20,6 +20,9 @@
 4. Times a training step of the TensorFlow tutorial's 256-pixel pix2pix (batch 1) and of the lesson's
    model (batch 64), and prints the ratio.
 
+Every model is scored through ``model.sampler``: the exponential moving average of its generator when the
+recipe keeps one (``ema_decay``), which is what ``train`` saves and ``translate`` uses.
+
 It writes a PNG sheet of validation translations (``--sheet``) and prints Markdown tables; it asserts
 nothing. Other work on the machine skews the timings (steps/s are printed).
 
@@ -205,7 +208,7 @@ def colorize(args, **overrides) -> dict:
     dataset = data.make_pair_dataset(*color_train, batch, name="photos-colorize", seed=args.seed)
     steps, seconds = train(colorizer, dataset, 60 * args.color_minutes, args.color_steps)
     grey = data.lab_to_rgb(np.concatenate([val_grey, np.zeros_like(val_colour[..., :2])], axis=-1))
-    coloured = metrics.translate_batches(colorizer.generator, val_grey)
+    coloured = metrics.translate_batches(colorizer.sampler, val_grey)
 
     def per_crop(outputs):
         return np.array([metrics.psnr(val_colour[i : i + 1], outputs[i : i + 1]) for i in range(len(outputs))])
@@ -266,7 +269,7 @@ def main() -> None:
         model = recipes.build_pix2pix("digits-inpaint", seed=args.seed, **overrides)
         steps, seconds = train(model, dataset, 60 * args.minutes, args.steps)
         runs[name] = {"steps": steps, "seconds": seconds}
-        generators[name] = model.generator
+        generators[name] = model.sampler
         print(f"{name}: {steps} steps in {seconds:.0f} s ({steps / seconds:.1f} steps/s)", flush=True)
         if name == "L1 + GAN":
             lesson_model, lesson_dataset = model, dataset

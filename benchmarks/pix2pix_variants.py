@@ -5,7 +5,8 @@ trained on the default data pipeline (``data.make_pair_dataset`` with its defaul
 batch size; the override keys in :data:`DATA_KEYS` go to the pipeline instead: ``"holes"``, ``"within"``,
 ``"distortion"``) for ``--steps`` steps (equal steps, not equal minutes: the machine may be shared; a run is cut at
 ``--max-minutes``, and the steps it reached are printed), then scored as :mod:`benchmarks.pix2pix_quality`
-scores it (:func:`pix2pix_quality.honest_digits`): the 2,000 held-out digits with one 14-px hole each on the
+scores it (:func:`pix2pix_quality.honest_digits`), through ``model.sampler`` (the generator's moving
+average when the recipe keeps one; the raw generator's scores then follow as ``raw_*``): the 2,000 held-out digits with one 14-px hole each on the
 28×28 digit, a judge trained on the translator's training digits only, FID against those digits. Prints the
 holed input's scores, then one JSON line per variant (judge accuracy, FID, L1, PSNR, SSIM, steps, minutes and
 ``os.getloadavg()`` at its start and end), then a Markdown table. Variants not started before ``--deadline``
@@ -76,8 +77,12 @@ def main() -> None:
         budget = callbacks.TimeBudget(60 * args.max_minutes)
         model.fit(dataset.repeat(), steps_per_epoch=args.steps, epochs=1, verbose=0, callbacks=[budget])
         seconds = time.perf_counter() - start
-        scores = metrics.evaluate_translator(model.generator, val_inputs, val_targets, honest["judge"], val_labels,
+        scores = metrics.evaluate_translator(model.sampler, val_inputs, val_targets, honest["judge"], val_labels,
                                              train_targets)
+        if model.ema_generator is not None:  # the average is what is saved and translated; the raw one for comparison
+            raw = metrics.evaluate_translator(model.generator, val_inputs, val_targets, honest["judge"], val_labels,
+                                              train_targets)
+            scores.update({f"raw_{key}": raw[key] for key in ("accuracy", "fid", "l1")})
         result = {"overrides": overrides, "steps": int(model.g_optimizer.iterations.numpy()),
                   "minutes": seconds / 60, "cut_by_time": budget.stopped,
                   "load_start": [round(x, 2) for x in load_start],
