@@ -250,30 +250,40 @@ def make_pair_dataset(
             f"the largest hole ({largest} px). Received: within={within!r}"
         )
 
-    def distort(target):
+    def distort(targets):
+        """A fresh random affine distortion of each digit of the batch ``targets`` ``(B, H, W, C)``."""
         if not any(spread.values()):
-            return target
-        angle, scale, shear = (rng.uniform([], -1.0, 1.0) * spread[k] for k in ("rotation", "scale", "shear"))
+            return targets
+        count = tf.shape(targets)[0]
+        angle, scale, shear = (rng.uniform([count], -1.0, 1.0) * spread[k] for k in ("rotation", "scale", "shear"))
         angle, scale = angle * np.pi / 180.0, 1.0 + scale
-        shift = rng.uniform([2], -1.0, 1.0) * spread["shift"]
+        shift_x, shift_y = tf.unstack(rng.uniform([2, count], -1.0, 1.0) * spread["shift"])
         cos, sin = tf.cos(angle) / scale, tf.sin(angle) / scale  # output → input: rotate, scale and shear
         a, b, c, d = cos, -sin + shear * cos, sin, cos + shear * sin
         cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
-        matrix = tf.stack([a, b, cx - a * cx - b * cy + shift[0], c, d, cy - c * cx - d * cy + shift[1], 0.0, 0.0])
+        zero = tf.zeros_like(a)
+        matrices = tf.stack([a, b, cx - a * cx - b * cy + shift_x, c, d, cy - c * cx - d * cy + shift_y, zero, zero], 1)
         warped = tf.raw_ops.ImageProjectiveTransformV3(
-            images=target[None], transforms=matrix[None], output_shape=tf.constant([height, width]),
+            images=targets, transforms=matrices, output_shape=tf.constant([height, width]),
             fill_value=-1.0, interpolation="BILINEAR", fill_mode="CONSTANT",
         )
-        return tf.ensure_shape(warped[0], target.shape)
+        return tf.ensure_shape(warped, targets.shape)
 
-    def inpaint(_, target):
-        target = distort(target)
-        side = rng.uniform([], smallest, largest + 1, dtype=tf.int32)
-        top = box_top + rng.uniform([], 0, box_height - side + 1, dtype=tf.int32)
-        left = box_left + rng.uniform([], 0, box_width - side + 1, dtype=tf.int32)
-        rows, cols = tf.range(height)[:, None, None], tf.range(width)[None, :, None]
-        hole = (rows >= top) & (rows < top + side) & (cols >= left) & (cols < left + side)
-        return tf.where(hole, -1.0, target), target
+    def inpaint(_, targets):
+        """Distort a batch of digits and cut one fresh square hole (filled with -1) into each."""
+        targets = distort(targets)
+        count = tf.shape(targets)[0]
+        side = rng.uniform([count], smallest, largest + 1, dtype=tf.int32)
+
+        def place(extent):  # a uniform offset in [0, extent - side] for each digit
+            room = tf.cast(extent - side + 1, tf.float32)
+            return tf.minimum(tf.cast(tf.floor(rng.uniform([count]) * room), tf.int32), extent - side)
+
+        top, left = box_top + place(box_height), box_left + place(box_width)
+        top, left, bottom, right = (v[:, None, None, None] for v in (top, left, top + side, left + side))
+        rows, cols = tf.range(height)[None, :, None, None], tf.range(width)[None, None, :, None]
+        hole = (rows >= top) & (rows < bottom) & (cols >= left) & (cols < right)
+        return tf.where(hole, -1.0, targets), targets
 
     def mirror(pair_input, target):
         flip = rng.uniform([]) < 0.5
@@ -287,10 +297,13 @@ def make_pair_dataset(
         both = big[top : top + height, left : left + width]
         return mirror(both[..., : pair_input.shape[-1]], both[..., pair_input.shape[-1] :])
 
-    augment = {"digits-inpaint": inpaint, "photos-colorize": mirror, "facades": jitter}.get(name)
+    augment = {"photos-colorize": mirror, "facades": jitter}.get(name)
     dataset = tf.data.Dataset.from_tensor_slices((inputs, targets))
     if shuffle:
         dataset = dataset.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
     if augment is not None:
         dataset = dataset.map(augment)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    if name == "digits-inpaint":  # a whole batch at a time: one op per batch, not per digit
+        dataset = dataset.map(inpaint)
+    return dataset.prefetch(tf.data.AUTOTUNE)
