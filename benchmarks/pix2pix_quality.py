@@ -244,6 +244,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--sheet", default="benchmarks/pix2pix_sheet.png", help="PNG sheet of translations")
     parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--color-only", action="store_true",
+                        help="train and score the colouriser only; its sheet goes to --color-sheet")
+    parser.add_argument("--color-sheet", default="benchmarks/colorize_sheet.png",
+                        help="with --color-only: PNG sheet of grey copies, colourised crops and originals")
     args = parser.parse_args()
 
     import numpy as np
@@ -254,6 +258,12 @@ def main() -> None:
     started = time.perf_counter()
     config.set_seed(args.seed)
     print(config.describe_devices())
+    if args.color_only:
+        colour = colorize(args)
+        sheet = viz.tile(np.concatenate([colour[k][:6] for k in ("grey", "coloured", "original")]), ncols=6, padding=2)
+        Image.fromarray(sheet).save(args.color_sheet)
+        print(f"\nSheet: {args.color_sheet} (rows: grey copy, colourised, original)")
+        return
     honest = honest_digits(args.seed)
     val_inputs, val_targets, val_labels = honest["val_inputs"], honest["val_targets"], honest["val_labels"]
     train_inputs, train_targets = data.load_pairs("digits-inpaint", "train", seed=args.seed, verbose=False)
