@@ -232,6 +232,15 @@ def colorize(args, **overrides) -> dict:
             "gap_median": float(np.median(gap)), "grey": grey, "coloured": coloured, "original": val_colour}
 
 
+def colour_sheet(colour: dict):
+    """Six crops of :func:`colorize`'s result as a uint8 sheet; rows: grey copy, colourised, original."""
+    import numpy as np
+
+    from ganlib import viz
+
+    return viz.tile(np.concatenate([colour[k][:6] for k in ("grey", "coloured", "original")]), ncols=6, padding=2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=8.0, help="training time of each digit model")
@@ -260,8 +269,7 @@ def main() -> None:
     print(config.describe_devices())
     if args.color_only:
         colour = colorize(args)
-        sheet = viz.tile(np.concatenate([colour[k][:6] for k in ("grey", "coloured", "original")]), ncols=6, padding=2)
-        Image.fromarray(sheet).save(args.color_sheet)
+        Image.fromarray(colour_sheet(colour)).save(args.color_sheet)
         print(f"\nSheet: {args.color_sheet} (rows: grey copy, colourised, original)")
         return
     honest = honest_digits(args.seed)
@@ -330,8 +338,7 @@ def main() -> None:
     digit_rows = [val_inputs[shown], metrics.translate_batches(generators["L1 only"], val_inputs[shown]),
                   metrics.translate_batches(generators["L1 + GAN"], val_inputs[shown]), val_targets[shown]]
     digits_sheet = viz.tile(np.concatenate(digit_rows), ncols=12, padding=2)
-    color_sheet = viz.tile(np.concatenate([colour["grey"][:6], colour["coloured"][:6], colour["original"][:6]]),
-                           ncols=6, padding=2)
+    color_sheet = colour_sheet(colour)
     width = max(digits_sheet.shape[1] * 2, color_sheet.shape[1])
     canvas = Image.new("RGB", (width, digits_sheet.shape[0] * 2 + color_sheet.shape[0] + 8))
     canvas.paste(Image.fromarray(digits_sheet).convert("RGB").resize(
