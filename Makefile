@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/python -m pytest tests -m "not browser"
+	$(BIN)/python -m pytest tests -m "not browser and not lesson"
 
 # Every lesson in smoke mode, on the online learner's 60,000 digits (tests/mnist_60000.py: the 5,000 bundled
 # digits shifted 12 ways, read through GANLIB_MNIST_FILE), so epoch length and cadences are those most
@@ -51,8 +51,10 @@ MNIST_60K := $(VENV)/mnist-60000.npz
 $(MNIST_60K): tests/mnist_60000.py $(STAMP)
 	$(BIN)/python tests/mnist_60000.py $@
 
+# Then each lesson's instructor's copy (every exercise solved: the lesson trains the learner's pieces).
 notebooks: install $(MNIST_60K)
 	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
+	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest tests/lessons -m lesson -p no:cacheprovider -rs
 
 # JupyterLab in Debian's headless Chromium, driven by Playwright: the widgets render, react and redraw.
 BROWSER_TESTS := $(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider -rs

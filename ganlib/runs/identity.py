@@ -33,7 +33,7 @@ FINGERPRINT_LENGTH = 12
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
     "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight", "cycle_weight", "identity_weight",
-    "pool_size", "cycle_weight_b",
+    "pool_size", "cycle_weight_b", "custom_losses",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
@@ -103,7 +103,7 @@ def settings_of(gan, dataset=None, settings: dict | None = None) -> dict:
     """
     found = {"trainer": type(gan).__name__}
     for name in _TRAINER_ATTRIBUTES:
-        if hasattr(gan, name):
+        if hasattr(gan, name) and getattr(gan, name) != {}:  # no custom losses: the fingerprint stays as it was
             found[name] = _plain(getattr(gan, name))
     seed_generator = getattr(gan, "seed_generator", None)
     if seed_generator is not None:

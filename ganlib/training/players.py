@@ -172,8 +172,16 @@ class Players(keras.Model):
         self.clock = Clock()
         self.built = True  # the players are built; `fit` under a strategy would otherwise try to call us
 
-    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0, **kwargs):
-        """Set both optimizers and the loss family (see the subclasses' ``compile``)."""
+    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0,
+                g_loss_fn=None, d_loss_fn=None, **kwargs):
+        """Set both optimizers and the loss family (see the subclasses' ``compile``).
+
+        ``g_loss_fn`` / ``d_loss_fn``, when given, replace the family's generator / discriminator loss (a
+        lesson trains the learner's own, see :func:`ganlib.exercises.use`): they take the same arguments as
+        the family's (``d_loss_fn(real_logits, fake_logits, label_smoothing=s)`` for the families of
+        :data:`ganlib.losses.SUPPORTS_LABEL_SMOOTHING`) and return the batch mean. Their names are part of the
+        run's settings (:attr:`custom_losses`), so a run made with ganlib's losses is not resumed with them.
+        """
         super().compile(**kwargs)
         if d_optimizer is g_optimizer:
             raise ValueError(
@@ -181,6 +189,14 @@ class Players(keras.Model):
                 "Received the same object as `d_optimizer` and `g_optimizer`."
             )
         self.g_loss_fn, self.d_loss_fn = losses.get(loss)
+        self.custom_losses = {}
+        for role, custom in (("g_loss_fn", g_loss_fn), ("d_loss_fn", d_loss_fn)):
+            if custom is None or custom is getattr(self, role):
+                continue
+            if not callable(custom):
+                raise ValueError(f"Expected `{role}` to be a function. Received: {role}={custom!r}")
+            setattr(self, role, custom)
+            self.custom_losses[role] = f"{getattr(custom, '__module__', '?')}.{getattr(custom, '__qualname__', repr(custom))}"
         self.loss_family = loss
         if label_smoothing and loss not in losses.SUPPORTS_LABEL_SMOOTHING:
             raise ValueError(
