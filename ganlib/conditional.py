@@ -188,13 +188,18 @@ def class_labels(n: int, labels=None, num_classes: int = 10) -> np.ndarray:
 
 
 def num_classes_of(generator) -> int:
-    """The number of classes of a conditional generator: its label embedding's, or its one-hot layer's."""
+    """The number of classes of a conditional generator: its label embedding's (the ``Embedding`` layer named
+    ``"label_embedding"``, else its first ``Embedding``), or its one-hot layer's (``CategoryEncoding``)."""
+    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
+    if embeddings:
+        return int(min(embeddings, key=lambda layer: layer.name != "label_embedding").input_dim)
     for layer in generator.layers:
-        if isinstance(layer, keras.layers.Embedding) and layer.name == "label_embedding":
-            return int(layer.input_dim)
         if isinstance(layer, keras.layers.CategoryEncoding):
             return int(layer.num_tokens)
-    raise ValueError(f"Expected a conditional generator with a label embedding. Received: {generator.name!r}")
+    raise ValueError(
+        "Expected a conditional generator with a label embedding (a keras.layers.Embedding or CategoryEncoding "
+        f"layer). Received: {generator.name!r}"
+    )
 
 
 def generate(generator, n: int, labels=None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
@@ -223,13 +228,20 @@ def style_by_class(generator, rows: int = 4, seed: int = 0) -> np.ndarray:
     return keras.ops.convert_to_numpy(generator([noise, labels], training=False)).astype(np.float32)
 
 
-def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **overrides) -> ConditionalGAN:
+def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, *, label_embedding=None,
+               label_channels=None, head=None, **overrides) -> ConditionalGAN:
     """Build and compile lesson 4's conditional GAN from :data:`CGAN` (with ``overrides``).
+
+    The pieces where the label enters default to ganlib's (:mod:`ganlib.models.conditional`); lesson 4 passes
+    the learner's, e.g. ``build_cgan(seed=0, label_embedding=mine, head=MyProjectionHead)``.
 
     Args:
         seed: seeds the weights of both players and the training noise.
         image_shape: image shape (28, 32 or 64 px square for ``kind="conv"``).
         strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
+        label_embedding: G's label embedding (:func:`ganlib.models.conditional.label_embedding`'s signature).
+        label_channels: the ``"concat"`` D's label planes (:func:`ganlib.models.conditional.label_channels`'s).
+        head: the ``"projection"`` D's head, a layer class (:class:`ganlib.models.conditional.ProjectionHead`'s).
         **overrides: any key of :data:`CGAN`, e.g. ``form="concat"`` or ``form="acgan"``, ``kind="mlp"``,
             ``loss="hinge"`` (``batch_size`` is for the dataset and ignored here).
 
@@ -242,11 +254,12 @@ def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **o
         generator = models.build_conditional_generator(
             hp["latent_dim"], hp["num_classes"], image_shape, kind=hp["kind"], base_filters=hp["base_filters"],
             kernel_size=hp["kernel_size"], embedding_dim=hp["embedding_dim"], seed=seed,
+            label_embedding=label_embedding,
         )
         discriminator = models.build_conditional_discriminator(
             hp["form"], image_shape, hp["num_classes"], kind=hp["kind"], base_filters=hp["d_base_filters"],
             kernel_size=hp["kernel_size"], batch_norm=hp["d_batch_norm"], dropout=hp["dropout"],
-            seed=None if seed is None else seed + 1000,
+            seed=None if seed is None else seed + 1000, head=head, label_channels=label_channels,
         )
         gan = ConditionalGAN(generator, discriminator, hp["num_classes"], hp["class_weight"], seed=seed,
                              ema_decay=hp["ema_decay"])

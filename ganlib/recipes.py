@@ -19,6 +19,7 @@ import keras
 
 from ganlib import losses, models, training
 from ganlib.models import cyclegan as players
+from ganlib.models import dcgan as dcgan_blocks
 from ganlib.training.cyclegan import DIRECTIONS, LinearDecay
 
 #: Lesson 1: the fully connected GAN on 28×28 digits, tuned for quality per CPU-minute.
@@ -107,13 +108,19 @@ def build_mlp_gan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, 
         return _compiled_gan(generator, discriminator, hp, seed)
 
 
-def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **overrides) -> training.GAN:
+def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, up_block=None, down_block=None,
+                build_generator=None, ema_update_fn=None, **overrides) -> training.GAN:
     """Build and compile the lesson-2 DCGAN from :data:`DCGAN` (with ``overrides``).
 
     Args:
         seed: seeds the weights of both players and the training noise.
         image_shape: ``(28, 28, C)``, ``(32, 32, C)`` or ``(64, 64, C)``.
         strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
+        up_block, down_block: the players' blocks (default: ganlib's, :func:`ganlib.models.dcgan.up_block`
+            and :func:`ganlib.models.dcgan.down_block`); lesson 2 passes the learner's.
+        build_generator: a function with the signature of :func:`ganlib.models.build_dcgan_generator` that
+            builds the generator (with ``up_block``); default: that one.
+        ema_update_fn: the EMA step (default :func:`ganlib.training.players.ema_update`).
         **overrides: any key of :data:`DCGAN` (``batch_size`` is for the dataset and ignored here). With
             ``loss="wasserstein"`` the critic is built without batch norm: the gradient penalty is taken per
             example, and batch norm would mix the examples of a batch (Gulrajani et al. 2017, section 4).
@@ -123,8 +130,9 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **
     """
     hp = settings(DCGAN, **overrides)  # with loss="wasserstein": d_batch_norm False (see `settings`)
     with _scope(strategy):
-        generator = models.build_dcgan_generator(
-            hp["latent_dim"], image_shape, hp["base_filters"], hp["kernel_size"], seed=seed
+        generator = (build_generator or models.build_dcgan_generator)(
+            hp["latent_dim"], image_shape, hp["base_filters"], hp["kernel_size"], seed=seed,
+            up_block=up_block or dcgan_blocks.up_block,
         )
         discriminator = models.build_dcgan_discriminator(
             image_shape,
@@ -133,12 +141,16 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, **
             dropout=hp["dropout"],
             batch_norm=hp["d_batch_norm"],
             seed=None if seed is None else seed + 1000,
+            down_block=down_block,
         )
-        return _compiled_gan(generator, discriminator, hp, seed)
+        return _compiled_gan(generator, discriminator, hp, seed, ema_update_fn)
 
 
-def _compiled_gan(generator, discriminator, hp: dict, seed) -> training.GAN:
-    return compile_gan(training.GAN(generator, discriminator, seed=seed, ema_decay=hp.get("ema_decay")), hp)
+def _compiled_gan(generator, discriminator, hp: dict, seed, ema_update_fn=None) -> training.GAN:
+    gan = training.GAN(
+        generator, discriminator, seed=seed, ema_decay=hp.get("ema_decay"), ema_update_fn=ema_update_fn
+    )
+    return compile_gan(gan, hp)
 
 
 def compile_gan(gan, hp: dict):

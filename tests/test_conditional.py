@@ -55,10 +55,12 @@ def test_discriminator_forms_shapes_and_label_paths(form, kind):
 
 def test_projection_logit_equals_the_hand_computation():
     discriminator = models.build_conditional_discriminator("projection", base_filters=8, seed=2)
+    head = discriminator.layers[-1]
+    assert isinstance(head, models.ProjectionHead)
     # Move the class vectors and the bias away from their near-zero start, so every term counts.
-    embedding = discriminator.get_layer("class_embedding")
+    embedding = head.class_embedding
     embedding.embeddings.assign(np.random.default_rng(3).normal(0, 0.1, embedding.embeddings.shape))
-    dense = discriminator.get_layer("unconditional_logit")
+    dense = head.unconditional
     dense.bias.assign([0.25])
     images = _images(4, seed=4)
     features = keras.Model(discriminator.inputs, discriminator.get_layer("features").output)
