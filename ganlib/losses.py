@@ -27,6 +27,9 @@ The families:
 :data:`SUPPORTS_LABEL_SMOOTHING` accept one-sided label smoothing (Salimans et al. 2016,
 arXiv:1606.03498) in their discriminator loss.
 
+CycleGAN's own terms (Zhu et al. 2017, arXiv:1703.10593) close the module: :func:`cycle_loss`,
+:func:`identity_loss` and the generators' total, :func:`cyclegan_generator_loss`.
+
 All functions are pure TensorFlow ops, so they run eagerly and inside ``tf.function`` training steps.
 """
 
@@ -40,10 +43,13 @@ import tensorflow as tf
 __all__ = [
     "FAMILIES",
     "SUPPORTS_LABEL_SMOOTHING",
+    "cycle_loss",
+    "cyclegan_generator_loss",
     "get",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
+    "identity_loss",
     "least_squares_discriminator_loss",
     "least_squares_generator_loss",
     "minimax_discriminator_loss",
@@ -387,6 +393,80 @@ def hinge_generator_loss(fake_logits):
     """
     fake_logits = _as_float32(fake_logits)
     return -tf.reduce_mean(fake_logits)
+
+
+# ------------------------------------------------------------------------------------ CycleGAN's terms
+
+
+def cycle_loss(real_images, cycled_images):
+    """Cycle-consistency loss of CycleGAN, one direction.
+
+    ``loss = E[|F(G(x)) − x|]``
+
+    the absolute error between pictures and the same pictures translated there and back (``cycled_images``),
+    averaged over every pixel and channel as in the authors' code (``nn.L1Loss``). Zhu, Park, Isola & Efros
+    2017, "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks"
+    (arXiv:1703.10593), eq. 2; :func:`cyclegan_generator_loss` weighs each direction with its own λ.
+
+    Args:
+        real_images: the pictures, any shape.
+        cycled_images: the same pictures after the round trip, the same shape.
+
+    Returns:
+        A float32 scalar tensor, to be minimised by both generators.
+    """
+    return tf.reduce_mean(tf.abs(_as_float32(cycled_images) - _as_float32(real_images)))
+
+
+def identity_loss(generator_a2b, generator_b2a, real_a, real_b):
+    """Identity loss of CycleGAN: a picture already in a generator's target domain should pass unchanged.
+
+    ``loss = E_a[|F(a) − a|] + E_b[|G(b) − b|]``,   ``G = generator_a2b``, ``F = generator_b2a``
+
+    each term averaged over every pixel (:func:`cycle_loss`). Zhu et al. 2017 (arXiv:1703.10593), section
+    5.2, after Taigman, Polyak & Wolf 2017 (arXiv:1611.02200); the paper weighs it 0.5·λ where used, the
+    authors' code each term with 0.5 times the λ of its domain's cycle. :class:`ganlib.training.CycleGAN`
+    weighs the sum with one ``identity_weight`` (:func:`cyclegan_generator_loss`).
+
+    Args:
+        generator_a2b: ``G``, a callable images -> images (A → B); it is given B pictures here.
+        generator_b2a: ``F`` (B → A); it is given A pictures here.
+        real_a: pictures of domain A.
+        real_b: pictures of domain B (the same channels as A).
+
+    Returns:
+        A float32 scalar tensor, to be minimised by both generators.
+    """
+    return cycle_loss(real_a, generator_b2a(real_a)) + cycle_loss(real_b, generator_a2b(real_b))
+
+
+def cyclegan_generator_loss(fake_b_logits, fake_a_logits, cycle_a, cycle_b, identity, cycle_weight_a,
+                            cycle_weight_b, identity_weight):
+    """The loss CycleGAN's two generators minimise together.
+
+    ``loss = E[(D_B(G(a)) − 1)²] + E[(D_A(F(b)) − 1)²] + λ_A·cycle_a + λ_B·cycle_b + λ_id·identity``
+
+    the least-squares adversarial terms of the paper (without LSGAN's ½, as in the authors' code), the two
+    cycle errors (:func:`cycle_loss`) each with its own weight (the authors' code: ``--lambda_A``,
+    ``--lambda_B``; the paper: λ = 10 for both) and the identity term (:func:`identity_loss`) with one weight.
+    Zhu et al. 2017 (arXiv:1703.10593), eqs. 1–3 and section 5.2.
+
+    Args:
+        fake_b_logits: ``D_B(G(a))``, the B discriminator's raw outputs on translated A pictures; any shape.
+        fake_a_logits: ``D_A(F(b))``; any shape.
+        cycle_a: ``E|F(G(a)) − a|``, a scalar.
+        cycle_b: ``E|G(F(b)) − b|``, a scalar.
+        identity: the identity term, a scalar (0 when it is not used).
+        cycle_weight_a: λ_A, the weight of ``cycle_a``.
+        cycle_weight_b: λ_B, the weight of ``cycle_b``.
+        identity_weight: λ_id, the weight of ``identity`` (the paper: 0.5·λ).
+
+    Returns:
+        A float32 scalar tensor.
+    """
+    adversarial = (tf.reduce_mean(tf.square(_as_float32(fake_b_logits) - 1.0))
+                   + tf.reduce_mean(tf.square(_as_float32(fake_a_logits) - 1.0)))
+    return adversarial + cycle_weight_a * cycle_a + cycle_weight_b * cycle_b + identity_weight * identity
 
 
 # -------------------------------------------------------------------------------------------- registry

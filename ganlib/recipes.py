@@ -299,12 +299,15 @@ CYCLEGAN_DATASETS = {
 }
 
 
-def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None, **overrides) -> training.CycleGAN:
+def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None, *, cycle_loss_fn=None,
+                   identity_loss_fn=None, generator_loss_fn=None, pool_query_fn=None, **overrides) -> training.CycleGAN:
     """Build and compile the lesson-5 CycleGAN from :data:`CYCLEGAN` (``overrides``: any of its keys).
 
     ``decay_steps`` > 0 keeps the learning rate for that many steps, then decays it linearly to 0 over as many
     (:class:`ganlib.training.cyclegan.LinearDecay`); 0 keeps it constant. ``batch_size`` is for the dataset
-    and ignored here.
+    and ignored here. ``cycle_loss_fn``, ``identity_loss_fn``, ``generator_loss_fn`` (for ``compile``) and
+    ``pool_query_fn`` (for the constructor) replace ganlib's terms, as in :class:`ganlib.training.CycleGAN`
+    (lesson 5 trains the learner's own); ``None``: ganlib's.
     """
     unknown = sorted(set(overrides) - set(CYCLEGAN))
     if unknown:
@@ -326,7 +329,7 @@ def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None,
         )
         model = training.CycleGAN(
             g_ab, g_ba, d_a, d_b, cycle_weight=hp["cycle_weight"], identity_weight=hp["identity_weight"],
-            pool_size=hp["pool_size"], seed=seed, cycle_weight_b=hp["cycle_weight_b"],
+            pool_size=hp["pool_size"], seed=seed, cycle_weight_b=hp["cycle_weight_b"], pool_query_fn=pool_query_fn,
         )
 
         def learning_rate():
@@ -336,5 +339,6 @@ def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None,
         model.compile(
             d_optimizer=keras.optimizers.Adam(learning_rate(), beta_1=hp["beta_1"]),
             g_optimizer=keras.optimizers.Adam(learning_rate(), beta_1=hp["beta_1"]),
+            cycle_loss_fn=cycle_loss_fn, identity_loss_fn=identity_loss_fn, generator_loss_fn=generator_loss_fn,
         )
     return model

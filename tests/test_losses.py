@@ -346,3 +346,50 @@ def test_get_rejects_unknown_families(name):
         losses.get(name)
     assert "Expected one of: minimax, non_saturating, least_squares, wasserstein, hinge" in str(error.value)
     assert repr(name) in str(error.value)
+
+
+# ------------------------------------------------------------------------------------ CycleGAN's terms
+
+
+def test_cycle_loss_is_the_mean_absolute_error_of_the_round_trip():
+    real = np.array([0.5, -1.0, 1.0, 0.0]).reshape(1, 2, 2, 1)
+    cycled = np.array([0.0, -1.0, 0.5, 0.5]).reshape(1, 2, 2, 1)
+    # |0 − 0.5| + |−1 + 1| + |0.5 − 1| + |0.5 − 0| = 1.5, over 4 pixels
+    assert _value(losses.cycle_loss(real, cycled)) == pytest.approx(0.375, rel=RTOL)
+    assert _value(losses.cycle_loss(real, real)) == 0.0
+
+
+def test_identity_loss_feeds_each_generator_its_target_domain():
+    g = lambda x: 0.5 * x  # noqa: E731  (A → B, given B pictures)
+    f = lambda x: x + 0.1  # noqa: E731  (B → A, given A pictures)
+    a = np.array([0.5, -1.0, 1.0, 0.0]).reshape(1, 2, 2, 1)
+    b = np.array([-0.5, 0.25, 0.75, 0.5]).reshape(1, 2, 2, 1)
+    # E|F(a) − a| = 0.1; E|G(b) − b| = ½·E|b| = ½·(0.5 + 0.25 + 0.75 + 0.5)/4 = 0.25
+    assert _value(losses.identity_loss(g, f, a, b)) == pytest.approx(0.35, rel=RTOL)
+
+
+def test_cyclegan_generator_loss_adds_the_weighted_terms():
+    fake_b_logits = np.array([0.5, 1.5]).reshape(2, 1, 1, 1)   # (D_B(G(a)) − 1)²: 0.25, 0.25 -> 0.25
+    fake_a_logits = np.array([0.0, 2.0, 1.0, 1.0]).reshape(1, 2, 2, 1)  # 1, 1, 0, 0 -> 0.5
+    # 0.25 + 0.5 + 3·0.2 + 1·0.6 + 5·0.3 = 3.45
+    loss = losses.cyclegan_generator_loss(fake_b_logits, fake_a_logits, 0.2, 0.6, 0.3, 3.0, 1.0, 5.0)
+    assert _value(loss) == pytest.approx(3.45, rel=RTOL)
+    # λ_A = λ_B = 10, no identity: 0.75 + 2 + 6
+    assert _value(losses.cyclegan_generator_loss(fake_b_logits, fake_a_logits, 0.2, 0.6, 0.3, 10.0, 10.0, 0.0)) == (
+        pytest.approx(8.75, rel=RTOL))
+
+
+def test_cyclegan_terms_run_inside_tf_function_and_pass_gradients():
+    real, cycled = (tf.constant(x, tf.float32) for x in _image_batches())
+
+    @tf.function
+    def step(real_images, cycled_images):
+        with tf.GradientTape() as tape:
+            tape.watch(cycled_images)
+            cycle = losses.cycle_loss(real_images, cycled_images)
+            identity = losses.identity_loss(lambda x: 0.5 * x, lambda x: -x, real_images, cycled_images)
+            total = losses.cyclegan_generator_loss(cycled_images, real_images, cycle, cycle, identity, 3.0, 1.0, 5.0)
+        return total, tape.gradient(total, cycled_images)
+
+    total, gradient = step(real, cycled)
+    assert np.isfinite(_value(total)) and np.abs(gradient.numpy()).sum() > 0

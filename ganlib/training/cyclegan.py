@@ -17,6 +17,12 @@ there and back should come back unchanged. Per step, on a batch ``a`` of A and a
 * ``d_loss = ½ mean (D_a(a) − 1)² + ½ mean D_a(â)² + (the same for D_b)``, where ``â`` are the fakes
   shown to D: the newest ones, or with ``pool_size`` a mix of them and past ones (:mod:`ganlib.training.image_pool`).
 
+The terms are :func:`ganlib.losses.cycle_loss`, :func:`ganlib.losses.identity_loss` and
+:func:`ganlib.losses.cyclegan_generator_loss`. Lesson 5 trains the learner's own: ``compile`` takes
+``cycle_loss_fn``, ``identity_loss_fn``, ``generator_loss_fn`` and ``d_loss_fn``, the constructor
+``pool_query_fn`` (:func:`ganlib.training.image_pool.query_pool`'s signature); with none given, or ganlib's
+own, a run is what it was (same seed, same numbers, same run folder).
+
 Both players are updated from one forward pass per step (as :class:`ganlib.training.Pix2Pix`). Each step
 reports ``d_loss``, ``g_loss``, ``g_gan``, ``g_cycle`` and ``g_identity``.
 
@@ -31,6 +37,7 @@ the reported values reduced across replicas; the image pool sees the global batc
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import keras
@@ -40,7 +47,7 @@ import tensorflow as tf
 from ganlib import _checks, losses, storage
 from ganlib.inference import predict_in_batches
 from ganlib.models import cyclegan as players
-from ganlib.training.image_pool import ImagePool
+from ganlib.training.image_pool import ImagePool, query_pool
 from ganlib.training.players import Players, _apply_together, _regularisation, _Shard
 
 DIRECTIONS = ("a2b", "b2a")
@@ -51,9 +58,14 @@ def adversarial_loss(fake_logits):
     return tf.reduce_mean(tf.square(tf.cast(fake_logits, tf.float32) - 1.0))
 
 
-def cycle_loss(real_images, cycled_images):
-    """``mean |F(G(x)) − x|``: how far a picture translated there and back ends from where it started."""
-    return tf.reduce_mean(tf.abs(tf.cast(cycled_images, tf.float32) - tf.cast(real_images, tf.float32)))
+#: ``mean |F(G(x)) − x|``: how far a picture translated there and back ends from where it started
+#: (:func:`ganlib.losses.cycle_loss`, kept here under its old address).
+cycle_loss = losses.cycle_loss
+
+
+def _name(fn) -> str:
+    """How a run's settings name a function: ``module.qualname``."""
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
 @keras.saving.register_keras_serializable(package="ganlib")
@@ -99,13 +111,16 @@ class CycleGAN(Players):
             both domains to have the same channels.
         pool_size: fakes kept per domain for the discriminators (the paper: 50; 0: always the newest).
         seed: seed of the pool's random choices.
+        pool_query_fn: the pools' rule, ``fn(stored, count, fake_images, coins, slots) -> (shown, stored,
+            count)`` (default :func:`ganlib.training.image_pool.query_pool`; another runs as Python outside
+            the graph, see :class:`ganlib.training.image_pool.ImagePool`).
     """
 
     metric_names = ("d_loss", "g_loss", "g_gan", "g_cycle", "g_identity")
 
     def __init__(self, generator_a2b, generator_b2a, discriminator_a, discriminator_b, cycle_weight: float = 10.0,
                  identity_weight: float = 5.0, pool_size: int = 50, seed=None, cycle_weight_b: float | None = None,
-                 **kwargs):
+                 pool_query_fn=None, **kwargs):
         generators = pair_models(generator_a2b, generator_b2a, "generators")
         discriminators = pair_models(discriminator_a, discriminator_b, "discriminators")
         super().__init__(generators, discriminators, **kwargs)
@@ -130,14 +145,53 @@ class CycleGAN(Players):
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ValueError(f"Expected `pool_size` >= 0. Received: pool_size={pool_size!r}")
         self.pool_size = pool_size
-        self.pool_a = ImagePool(pool_size, shape_a, name="pool_a") if pool_size else None
-        self.pool_b = ImagePool(pool_size, shape_b, name="pool_b") if pool_size else None
+        if pool_query_fn is not None and not callable(pool_query_fn):
+            raise ValueError(f"Expected `pool_query_fn` to be a function. Received: pool_query_fn={pool_query_fn!r}")
+        self.pool_query_fn = query_pool if pool_query_fn is None else pool_query_fn
+        self.pool_a = ImagePool(pool_size, shape_a, self.pool_query_fn, name="pool_a") if pool_size else None
+        self.pool_b = ImagePool(pool_size, shape_b, self.pool_query_fn, name="pool_b") if pool_size else None
 
-    def compile(self, d_optimizer, g_optimizer, **kwargs):
+    def compile(self, d_optimizer, g_optimizer, cycle_loss_fn=None, identity_loss_fn=None, generator_loss_fn=None,
+                d_loss_fn=None, **kwargs):
         """Configure training: ``d_optimizer`` trains both discriminators, ``g_optimizer`` (another
         instance) both generators (the paper: ``Adam(2e-4, beta_1=0.5)``, optionally with
-        :class:`LinearDecay`). The adversarial loss is least squares."""
-        super().compile(d_optimizer, g_optimizer, "least_squares", 0.0, **kwargs)
+        :class:`LinearDecay`). The adversarial loss is least squares.
+
+        The terms, each replaceable by a function of the same signature (lesson 5 trains the learner's own):
+
+        * ``cycle_loss_fn(real_images, cycled_images)``, default :func:`ganlib.losses.cycle_loss`, for each
+          cycle (and ganlib's identity term);
+        * ``identity_loss_fn(generator_a2b, generator_b2a, real_a, real_b)``, default
+          :func:`ganlib.losses.identity_loss` (the generators are given as callables in training mode);
+        * ``generator_loss_fn(fake_b_logits, fake_a_logits, cycle_a, cycle_b, identity, cycle_weight,
+          cycle_weight_b, identity_weight)``, default :func:`ganlib.losses.cyclegan_generator_loss`: the
+          generators' ``g_loss``. ``g_gan``, ``g_cycle`` and ``g_identity`` are still reported by ganlib's
+          formulas (``g_cycle`` and ``g_identity`` from the given cycle and identity functions);
+        * ``d_loss_fn(real_logits, fake_logits, label_smoothing=0.0)``, default
+          :func:`ganlib.losses.least_squares_discriminator_loss`, for each discriminator.
+
+        The functions run inside the training graph: TensorFlow or ``keras.ops``, not NumPy. Their names (and
+        a custom ``pool_query_fn``'s) are part of the run's settings (:attr:`custom_losses`), so a run made
+        with ganlib's terms is not resumed with them.
+        """
+        if kwargs.get("g_loss_fn") is not None:
+            raise ValueError(
+                "CycleGAN's generators have their own loss: pass `generator_loss_fn` (see "
+                "ganlib.losses.cyclegan_generator_loss). Received: g_loss_fn=" + repr(kwargs["g_loss_fn"])
+            )
+        super().compile(d_optimizer, g_optimizer, "least_squares", 0.0, d_loss_fn=d_loss_fn, **kwargs)
+        defaults = {"cycle_loss_fn": losses.cycle_loss, "identity_loss_fn": losses.identity_loss,
+                    "generator_loss_fn": losses.cyclegan_generator_loss}
+        given = {"cycle_loss_fn": cycle_loss_fn, "identity_loss_fn": identity_loss_fn,
+                 "generator_loss_fn": generator_loss_fn}
+        for role, default in defaults.items():
+            custom = given[role]
+            if custom is not None and not callable(custom):
+                raise ValueError(f"Expected `{role}` to be a function. Received: {role}={custom!r}")
+            setattr(self, role, default if custom is None else custom)
+        for role, default in (*defaults.items(), ("pool_query_fn", query_pool)):
+            if getattr(self, role) is not default:
+                self.custom_losses[role] = _name(getattr(self, role))
 
     def _shown(self, pool, fake_images, shard):
         """The fakes the discriminator sees: through the pool (given the global batch), or as they are."""
@@ -149,27 +203,38 @@ class CycleGAN(Players):
         everyone = tf.distribute.get_replica_context().all_gather(fake_images, axis=0)
         return shard.take(pool(everyone, seed_generator=self.seed_generator))
 
+    @staticmethod
+    def _scalar(role: str, value):
+        """A term as a float32 scalar tensor (a learner's function may return another dtype)."""
+        value = tf.cast(value, tf.float32)
+        if value.shape.rank not in (None, 0):
+            raise ValueError(f"Expected `{role}` to return one number (a scalar). Received the shape {value.shape}")
+        return value
+
     def train_step(self, data):
         real_a, real_b = data
         shard = _Shard(tf.shape(real_a)[0])
-        g_ab, g_ba = self.generator_a2b, self.generator_b2a
+        g_ab, g_ba = partial(self.generator_a2b, training=True), partial(self.generator_b2a, training=True)
         d_a, d_b = self.discriminator_a, self.discriminator_b
         with tf.GradientTape() as g_tape:
-            fake_b, fake_a = g_ab(real_a, training=True), g_ba(real_b, training=True)
-            g_gan = adversarial_loss(d_b(fake_b, training=True)) + adversarial_loss(d_a(fake_a, training=True))
-            cycle_a = cycle_loss(real_a, g_ba(fake_b, training=True))
-            cycle_b = cycle_loss(real_b, g_ab(fake_a, training=True))
+            fake_b, fake_a = g_ab(real_a), g_ba(real_b)
+            fake_b_logits, fake_a_logits = d_b(fake_b, training=True), d_a(fake_a, training=True)
+            g_gan = adversarial_loss(fake_b_logits) + adversarial_loss(fake_a_logits)
+            cycle_a = self._scalar("cycle_loss_fn", self.cycle_loss_fn(real_a, g_ba(fake_b)))
+            cycle_b = self._scalar("cycle_loss_fn", self.cycle_loss_fn(real_b, g_ab(fake_a)))
             g_cycle = cycle_a + cycle_b
             g_identity = tf.constant(0.0)
             if self.identity_weight:
-                g_identity = cycle_loss(real_a, g_ba(real_a, training=True)) + cycle_loss(real_b, g_ab(real_b, training=True))
-            g_loss = (g_gan + self.cycle_weight * cycle_a + self.cycle_weight_b * cycle_b
-                      + self.identity_weight * g_identity)
+                g_identity = self._scalar("identity_loss_fn", self.identity_loss_fn(g_ab, g_ba, real_a, real_b))
+            g_loss = self._scalar("generator_loss_fn", self.generator_loss_fn(
+                fake_b_logits, fake_a_logits, cycle_a, cycle_b, g_identity, self.cycle_weight, self.cycle_weight_b,
+                self.identity_weight,
+            ))
             g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         shown_a, shown_b = self._shown(self.pool_a, fake_a, shard), self._shown(self.pool_b, fake_b, shard)
         with tf.GradientTape() as d_tape:
-            d_loss = losses.least_squares_discriminator_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
-            d_loss += losses.least_squares_discriminator_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
+            d_loss = self._d_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
+            d_loss += self._d_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
             d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
         _apply_together(
             (self.g_optimizer, g_minimised, g_tape, self.generator),

@@ -2,9 +2,13 @@
 
 A discriminator trained only on the generator's latest fakes forgets what earlier fakes looked like, and
 the generator can go back to them. The pool keeps ``pool_size`` fakes of earlier steps; the discriminator
-is shown a mix of new and old ones. Per image, as in the CycleGAN code: while the pool is filling, the new
-fake is stored and shown; once full, with probability 1/2 a random stored fake is shown instead and the new
-one takes its place, otherwise the new fake is shown and the pool is left as it is.
+is shown a mix of new and old ones. Per image, as in the CycleGAN code (``util/image_pool.py``): while the
+pool is filling, the new fake is stored and shown; once full, with probability 1/2 a random stored fake is
+shown instead and the new one takes its place, otherwise the new fake is shown and the pool is left as it is.
+
+:func:`query_pool` is that rule, one batch at a time, with the random numbers given to it; :class:`ImagePool`
+holds the pool's state, draws the random numbers and calls it (or a learner's function of the same
+signature, lesson 5).
 
 The pool runs inside ``train_step`` (TensorFlow graph). Under ``tf.distribute`` it is given the *global*
 batch of fakes (every replica gathers all shards) and draws its random numbers from a seed state that is the
@@ -16,9 +20,73 @@ part of a checkpoint: a resumed run starts with an empty pool and refills it wit
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ganlib import _checks
+
+
+def query_pool(stored, count, fake_images, coins, slots):
+    """One query of the image pool: the fakes to show the discriminator, and the pool after it.
+
+    For each new fake ``i``:
+
+    * while the pool is filling (``count < pool_size`` before this batch): show the fake and store it in the
+      next free slot (``stored[count]``, ``stored[count + 1]``, …; what does not fit is shown, not stored);
+    * once it is full: if ``coins[i] < 0.5``, show the stored fake ``stored[slots[i]]`` and put the new fake
+      in its place; else show the new fake and leave the pool as it is.
+
+    The authors' code decides "full or not" image by image; here it is decided once per batch, so a batch
+    that fills the last slots shows its remaining fakes as they are. The two differ only in that one batch.
+
+    Args:
+        stored: ``(pool_size, H, W, C)``, the pool (slots ``count`` and above are empty).
+        count: how many slots are filled, an int scalar.
+        fake_images: ``(n, H, W, C)``, the generator's newest fakes (``n <= pool_size``).
+        coins: ``(n,)`` floats uniform in [0, 1), one per fake.
+        slots: ``(n,)`` ints in [0, pool_size), distinct: the stored fake each new fake may swap with.
+
+    Returns:
+        ``(shown, stored, count)``: the ``(n, H, W, C)`` fakes to show, the pool after the query and how many
+        of its slots are filled.
+    """
+    stored = tf.convert_to_tensor(stored)
+    fake_images = tf.cast(fake_images, stored.dtype)
+    count = tf.cast(count, tf.int32)
+    slots = tf.cast(slots, tf.int32)
+    n = tf.shape(fake_images)[0]
+    size = stored.shape[0] if stored.shape[0] is not None else tf.shape(stored)[0]
+    full = count >= size
+    swap = tf.logical_and(full, coins < 0.5)
+    shown = tf.where(swap[:, None, None, None], tf.gather(stored, slots), fake_images)
+    filling = count + tf.range(n)
+    targets = tf.where(full, slots, filling)
+    write = tf.where(full, swap, filling < size)
+    updated = tf.tensor_scatter_nd_update(
+        stored, tf.boolean_mask(targets, write)[:, None], tf.boolean_mask(fake_images, write)
+    )
+    return shown, updated, tf.minimum(count + n, size)
+
+
+def _outside_the_graph(query_fn):
+    """``query_fn`` (a learner's, in NumPy or eager TensorFlow) run as Python from the training graph."""
+
+    def run(stored, count, fake_images, coins, slots):
+        # copies: the function may write into its arrays
+        shown, stored, count = query_fn(np.array(stored), int(count), np.array(fake_images), np.array(coins),
+                                        np.array(slots))
+        return np.asarray(shown, np.float32), np.asarray(stored, np.float32), np.asarray(count, np.int32)
+
+    def query(stored, count, fake_images, coins, slots):
+        shown, updated, new_count = tf.numpy_function(
+            run, [stored, count, fake_images, coins, slots], [tf.float32, tf.float32, tf.int32], stateful=True
+        )
+        shown.set_shape(fake_images.shape)
+        updated.set_shape(stored.shape)
+        new_count.set_shape(())
+        return shown, updated, new_count
+
+    return query
 
 
 class ImagePool(keras.layers.Layer):
@@ -28,15 +96,24 @@ class ImagePool(keras.layers.Layer):
         pool_size: how many past fakes to keep (the paper: 50). Give at least the batch size, so one batch
             never swaps two of its images into the same slot.
         image_shape: ``(height, width, channels)`` of the images.
+        query_fn: the rule of one query, with the signature of :func:`query_pool` (the default). Another
+            function (a learner's, in NumPy or TensorFlow) runs as Python outside the graph
+            (``tf.numpy_function``), on one device and without XLA.
 
     Call it as ``pool(fake_images, seed_generator=...)``: returns the images to show the discriminator, of the
     same shape, and updates the pool.
     """
 
-    def __init__(self, pool_size: int, image_shape, **kwargs):
+    def __init__(self, pool_size: int, image_shape, query_fn=None, **kwargs):
         super().__init__(**kwargs)
         self.pool_size = _checks.positive_int("pool_size", pool_size)
         self.image_shape = _checks.image_shape(image_shape)
+        if query_fn is not None and not callable(query_fn):
+            raise ValueError(f"Expected `query_fn` to be a function. Received: query_fn={query_fn!r}")
+        self.query_fn = query_pool if query_fn is None else query_fn
+        self._query = query_pool if self.query_fn is query_pool else _outside_the_graph(self.query_fn)
+        if self.query_fn is not query_pool:
+            self.supports_jit = False  # tf.numpy_function
         # One value on every replica: assignments (identical everywhere) take the first replica's.
         self.images = self.add_weight(
             shape=(self.pool_size, *self.image_shape), initializer="zeros", trainable=False,
@@ -51,24 +128,15 @@ class ImagePool(keras.layers.Layer):
     def call(self, fake_images, seed_generator):
         fake_images = tf.stop_gradient(tf.cast(fake_images, self.images.dtype))
         n = tf.shape(fake_images)[0]
-        size = self.pool_size
-        count = tf.convert_to_tensor(self.count)
-        stored = tf.convert_to_tensor(self.images)
-        full = count >= size
         coins = keras.random.uniform((n,), seed=seed_generator)
         # a random order of the slots; the batch's i-th image may swap with slot order[i]
-        order = tf.argsort(keras.random.uniform((size,), seed=seed_generator))
-        slots = tf.gather(order, tf.range(n) % size)
-        swap = tf.logical_and(full, coins < 0.5)
-        shown = tf.where(swap[:, None, None, None], tf.gather(stored, slots), fake_images)
-        filling = count + tf.range(n)
-        targets = tf.where(full, slots, filling)
-        write = tf.where(full, swap, filling < size)
-        updated = tf.tensor_scatter_nd_update(
-            stored, tf.boolean_mask(targets, write)[:, None], tf.boolean_mask(fake_images, write)
+        order = tf.argsort(keras.random.uniform((self.pool_size,), seed=seed_generator))
+        slots = tf.gather(order, tf.range(n) % self.pool_size)
+        shown, updated, count = self._query(
+            tf.convert_to_tensor(self.images), tf.convert_to_tensor(self.count), fake_images, coins, slots
         )
         self.images.assign(updated)
-        self.count.assign(tf.minimum(count + n, size))
+        self.count.assign(count)
         return shown
 
     def compute_output_shape(self, input_shape):
