@@ -10,22 +10,8 @@ import tensorflow as tf
 from ganlib import exercises
 
 
-def reference_d_loss(real_logits, fake_logits):
-    real_term = tf.reduce_mean(tf.nn.softplus(-real_logits))
-    fake_term = tf.reduce_mean(tf.nn.softplus(fake_logits))
-    return 0.5 * (real_term + fake_term)
-
-
-def summed_d_loss(real_logits, fake_logits):
-    return 2 * reference_d_loss(real_logits, fake_logits)
-
-
 def reference_g_loss(fake_logits):
     return tf.reduce_mean(tf.nn.softplus(-fake_logits))
-
-
-def minimax_g_loss(fake_logits):
-    return -tf.reduce_mean(tf.nn.softplus(fake_logits))
 
 
 def unattempted(*args):
@@ -35,17 +21,6 @@ def unattempted(*args):
 @pytest.mark.parametrize(
     "check, right, wrong, hint",
     [
-        (exercises.check_discriminator_loss, reference_d_loss, summed_d_loss, "average"),
-        (exercises.check_discriminator_loss, reference_d_loss, lambda r, f: -reference_d_loss(r, f), "sign"),
-        (exercises.check_generator_loss, reference_g_loss, minimax_g_loss, "minimax"),
-        (
-            exercises.check_least_squares_discriminator_loss,
-            lambda r, f: 0.5 * tf.reduce_mean((r - 1) ** 2) + 0.5 * tf.reduce_mean(f**2),
-            lambda r, f: 0.5 * tf.reduce_mean((tf.sigmoid(r) - 1) ** 2) + 0.5 * tf.reduce_mean(tf.sigmoid(f) ** 2),
-            "no sigmoid",
-        ),
-        (exercises.check_optimal_discriminator, lambda p, q: p / (p + q), lambda p, q: q / (p + q), "real"),
-        (exercises.check_equilibrium_loss, math.log(2), 0.5, "output"),
         (exercises.check_transposed_conv_size, lambda n, s: n * s, lambda n, s: (n - 1) * s + 4, "valid"),
         (
             exercises.check_conv_params,
@@ -65,7 +40,6 @@ def unattempted(*args):
             lambda a, b, n: np.linspace(a, b, n, endpoint=False),
             "end point",
         ),
-        (exercises.check_equilibrium_loss, math.log(2), math.log(4), "averages"),
     ],
 )
 def test_check_accepts_solution_and_rejects_typical_mistake(check, right, wrong, hint, capsys):
@@ -78,11 +52,6 @@ def test_check_accepts_solution_and_rejects_typical_mistake(check, right, wrong,
 @pytest.mark.parametrize(
     "check",
     [
-        exercises.check_discriminator_loss,
-        exercises.check_generator_loss,
-        exercises.check_least_squares_discriminator_loss,
-        exercises.check_optimal_discriminator,
-        exercises.check_equilibrium_loss,
         exercises.check_transposed_conv_size,
         exercises.check_conv_params,
         exercises.check_linear_interpolation,
@@ -90,26 +59,8 @@ def test_check_accepts_solution_and_rejects_typical_mistake(check, right, wrong,
 )
 @pytest.mark.parametrize("answer", [None, ..., unattempted])
 def test_unattempted_exercise_prints_what_to_do(check, answer, capsys):
-    if answer is unattempted and check is exercises.check_equilibrium_loss:
-        answer = None
     assert check(answer) is False
     assert "Not attempted yet" in capsys.readouterr().out
-
-
-def test_optimal_discriminator_rejects_a_ratio():
-    with pytest.raises(AssertionError, match="ratio"):
-        exercises.check_optimal_discriminator(lambda p, q: p / q)
-
-
-def test_missing_digits():
-    shares = np.array([0.1] * 8 + [0.02, 0.18])
-    assert exercises.check_missing_digits([8], shares) is True
-    assert exercises.check_missing_digits([], np.full(10, 0.1)) is True
-    with pytest.raises(AssertionError, match="below 5%"):
-        exercises.check_missing_digits([9], shares)
-    with pytest.raises(AssertionError, match="list of digits"):
-        exercises.check_missing_digits(8, shares)
-    assert exercises.check_missing_digits(None, shares) is False
 
 
 # ------------------------------------------------------------------------------------------ lesson 3

@@ -1,4 +1,10 @@
-"""The checks of lesson 1 (GAN basics)'s exercises (the contract: :mod:`ganlib.exercises`)."""
+"""The checks of lesson 1 (GAN basics)'s exercises (the contract: :mod:`ganlib.exercises`).
+
+In the order the lesson teaches them: the players (:func:`check_mlp_generator`, :func:`check_mlp_discriminator`),
+the losses (:func:`check_discriminator_loss`, :func:`check_generator_loss`), one training step with two
+gradient tapes (:func:`check_train_step`); then the questions of its last section. The checks of the players
+and the step live in :mod:`ganlib.exercises._lesson01_players`.
+"""
 
 from __future__ import annotations
 
@@ -7,57 +13,110 @@ import math
 import numpy as np
 
 from ganlib import losses
+from ganlib.exercises._lesson01_players import check_mlp_discriminator, check_mlp_generator, check_train_step  # noqa: F401
 from ganlib.exercises.checking import FAKE_LOGITS as _FAKE
 from ganlib.exercises.checking import REAL_LOGITS as _REAL
 from ganlib.exercises.checking import as_float, call, close, not_attempted, todo
 
 
-def check_discriminator_loss(fn) -> bool:
-    """Exercise: the discriminator's cross-entropy loss from logits, ``fn(real_logits, fake_logits)``.
+def _bce(logits, target: float) -> float:
+    """Mean binary cross-entropy of ``logits`` against ``target``: t·softplus(−ℓ) + (1 − t)·softplus(ℓ)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    return float(np.mean(target * np.logaddexp(0, -logits) + (1 - target) * np.logaddexp(0, logits)))
 
-    Expected: ``½·[−mean log D(x) − mean log(1 − D(G(z)))]`` with ``D = sigmoid(logit)``.
+
+def check_discriminator_loss(fn) -> bool:
+    """Exercise: the discriminator's loss from logits with one-sided label smoothing,
+    ``fn(real_logits, fake_logits, label_smoothing=0.0)``.
+
+    Expected: ``½·[BCE(real_logits, 1 − s) + BCE(fake_logits, 0)]`` with ``BCE(ℓ, t) = mean[t·softplus(−ℓ) +
+    (1 − t)·softplus(ℓ)]`` (D = sigmoid(ℓ)): the real target is ``1 − s``, the fake target stays 0.
     """
     if not_attempted(fn):
-        return todo("write `my_discriminator_loss(real_logits, fake_logits)` and run this cell again.")
+        return todo("write `discriminator_loss(real_logits, fake_logits, label_smoothing=0.0)` and run this cell again.")
     got = call(fn, _REAL, _FAKE)
     if got is None:
-        return todo("replace `raise NotImplementedError` in `my_discriminator_loss` with your code.")
+        return todo("replace `raise NotImplementedError` in `discriminator_loss` with your code.")
     got = as_float(got)
-    want = as_float(losses.non_saturating_discriminator_loss(_REAL, _FAKE))
+    # By hand, on the test logits r = [2, −1, 0.5, 0, 3] and f = [−3, 0, 1, −0.5, 0.25]:
+    #   softplus(−r) = [0.1269, 1.3133, 0.4741, 0.6931, 0.0486], mean 0.5312 (−log D(x))
+    #   softplus(r)  = [2.1269, 0.3133, 0.9741, 0.6931, 3.0486], mean 1.4312 (−log(1 − D(x)))
+    #   softplus(f)  = [0.0486, 0.6931, 1.3133, 0.4741, 0.8259], mean 0.6710 (−log(1 − D(G(z))))
+    #   softplus(−f) = [3.0486, 0.6931, 0.3133, 0.9741, 0.5759], mean 1.1210 (−log D(G(z)))
+    # so L_D = ½·(0.5312 + 0.6710) = 0.6011 without smoothing.
+    real_half, fake_half = _bce(_REAL, 1.0), _bce(_FAKE, 0.0)  # 0.5312, 0.6710
+    want = (real_half + fake_half) / 2
     if not np.isfinite(got):
         raise AssertionError("Your loss is not finite. Hint: work from logits with softplus, or clip D away from 0 and 1.")
     if close(got, 2 * want):
         raise AssertionError("Twice the expected value: average the real and the fake halves (½ · (…)), don't add them.")
     if close(got, -want):
         raise AssertionError("The sign is flipped: D *maximises* log D(x) + log(1 − D(G(z))), so its loss is minus that.")
-    real_only = as_float(losses.non_saturating_generator_loss(_REAL)) / 2
-    if close(got, real_only) or close(got, 2 * real_only):
+    if close(got, real_half / 2) or close(got, real_half):
         raise AssertionError("Only the real half is there: add the term for the fakes, −log(1 − D(G(z))).")
+    if close(got, 5 * (real_half + fake_half)) or close(got, 2.5 * (real_half + fake_half)):
+        raise AssertionError("Sums over the batch: take the mean of each half (tf.reduce_mean), then average the two.")
     if not close(got, want):
         raise AssertionError(
             f"Expected {want:.4f} for the test logits, got {got:.4f}. Hint: D = sigmoid(logit); "
             "−log D = softplus(−logit) and −log(1 − D) = softplus(logit)."
         )
-    print(f"✅ Correct: {got:.4f} matches ganlib.losses.non_saturating_discriminator_loss.")
+    try:
+        smoothed = as_float(call(fn, _REAL, _FAKE, label_smoothing=0.2))
+    except TypeError as error:
+        raise AssertionError(
+            "Take a third argument `label_smoothing=0.0` (by that name: `fit` passes it so): " f"{error}"
+        ) from None
+    # With s = 0.2 the real target is 0.8: 0.8·0.5312 + 0.2·1.4312 = 0.7112, so L_D = ½·(0.7112 + 0.6710) = 0.6911.
+    smoothed_want = (_bce(_REAL, 0.8) + fake_half) / 2
+    if close(smoothed, want):
+        raise AssertionError("`label_smoothing` changes nothing in your loss: the real target is 1 − label_smoothing.")
+    if close(smoothed, (_bce(_REAL, 0.9) + _bce(_FAKE, 0.1)) / 2):  # ½·(0.6212 + 0.7160) = 0.6686
+        raise AssertionError(
+            "That is two-sided smoothing, what keras.losses.BinaryCrossentropy(label_smoothing=s) does: it moves "
+            "*both* targets, 1 → 1 − s/2 and 0 → s/2. Here only the real target moves, to 1 − s; the fake target "
+            "stays 0 (give Keras the targets yourself, e.g. tf.fill(tf.shape(real_logits), 1 - label_smoothing))."
+        )
+    if close(smoothed, (_bce(_REAL, 0.8) + _bce(_FAKE, 0.2)) / 2):  # ½·(0.7112 + 0.7610) = 0.7361
+        raise AssertionError("The fake target stays 0 — one-sided smoothing moves only the real target, to 1 − s.")
+    if close(smoothed, (_bce(_REAL, 0.2) + fake_half) / 2):  # ½·(1.2512 + 0.6710) = 0.9611
+        raise AssertionError("The real target is 1 − label_smoothing (0.8 for 0.2), not label_smoothing itself.")
+    if close(smoothed, (0.8 * real_half + fake_half) / 2):  # ½·(0.4250 + 0.6710) = 0.5480
+        raise AssertionError(
+            "Only (1 − s)·softplus(−ℓ) in the real half: with target t it is t·softplus(−ℓ) + (1 − t)·softplus(ℓ), "
+            "i.e. −[t·log D(x) + (1 − t)·log(1 − D(x))]."
+        )
+    if not close(smoothed, smoothed_want):
+        raise AssertionError(
+            f"With label_smoothing=0.2 expected {smoothed_want:.4f} for the test logits, got {smoothed:.4f}. The real half with "
+            "target t = 1 − s is mean[t·softplus(−ℓ) + (1 − t)·softplus(ℓ)]; the fake half keeps target 0."
+        )
+    print(f"✅ Correct: {got:.4f} without smoothing and {smoothed:.4f} with 0.2, as ganlib.losses.non_saturating_discriminator_loss.")
     return True
 
 
 def check_generator_loss(fn) -> bool:
     """Exercise: the non-saturating generator loss from logits, ``fn(fake_logits) = −mean log D(G(z))``."""
     if not_attempted(fn):
-        return todo("write `my_generator_loss(fake_logits)` and run this cell again.")
+        return todo("write `generator_loss(fake_logits)` and run this cell again.")
     got = call(fn, _FAKE)
     if got is None:
-        return todo("replace `raise NotImplementedError` in `my_generator_loss` with your code.")
+        return todo("replace `raise NotImplementedError` in `generator_loss` with your code.")
     got = as_float(got)
-    want = as_float(losses.non_saturating_generator_loss(_FAKE))
-    if close(got, as_float(losses.minimax_generator_loss(_FAKE))):
+    # By hand: softplus(−f) = [3.0486, 0.6931, 0.3133, 0.9741, 0.5759] for f = [−3, 0, 1, −0.5, 0.25], mean 1.1210.
+    want = _bce(_FAKE, 1.0)
+    if close(got, -_bce(_FAKE, 0.0)):  # mean log(1 − D(G(z))) = −mean softplus(f) = −0.6710
         raise AssertionError(
             "That is the minimax loss, mean log(1 − D(G(z))): it saturates when D rejects the fakes. "
             "The non-saturating generator *maximises* log D(G(z)) instead, i.e. minimises −log D(G(z))."
         )
     if close(got, -want):
         raise AssertionError("The sign is flipped: the generator minimises −log D(G(z)).")
+    if close(got, _bce(_FAKE, 0.0)):
+        raise AssertionError("That is D's loss on the fakes, −log(1 − D(G(z))) (target 0). G wants its fakes called "
+                             "real: target 1, −log D(G(z)) = softplus(−logit).")
+    if close(got, 5 * want):
+        raise AssertionError("The sum over the batch: take the mean (tf.reduce_mean).")
     if not close(got, want):
         raise AssertionError(f"Expected {want:.4f} for the test logits, got {got:.4f}. Hint: −log sigmoid(f) = softplus(−f).")
     print(f"✅ Correct: {got:.4f} matches ganlib.losses.non_saturating_generator_loss.")
@@ -116,10 +175,15 @@ def check_optimal_discriminator(fn) -> bool:
 
 
 def check_equilibrium_loss(value) -> bool:
-    """Exercise: the value of both cross-entropy losses when ``D = 1/2`` everywhere (``log 2``)."""
+    """Exercise: the value of both cross-entropy losses when ``D = 1/2`` everywhere (``log 2``): a number, or a
+    function of no arguments that returns it."""
     if not_attempted(value):
         return todo("set `equilibrium_loss` to a number and run this cell again.")
-    value = float(value)
+    if callable(value):
+        value = call(value)
+        if value is None:
+            return todo("replace `raise NotImplementedError` in `equilibrium_loss` with your answer.")
+    value = as_float(value)
     if close(value, 0.5, tol=1e-2):
         raise AssertionError("0.5 is D's *output* at equilibrium. The loss is −log of it.")
     if close(value, 2 * math.log(2), tol=1e-2):
@@ -131,9 +195,14 @@ def check_equilibrium_loss(value) -> bool:
 
 
 def check_missing_digits(answer, shares, threshold: float = 0.05) -> bool:
-    """Exercise: from class shares (``metrics.class_coverage``), list the digits under ``threshold``."""
+    """Exercise: from class shares (``metrics.class_coverage``), list the digits under ``threshold``: a list, or
+    a function ``answer(shares)`` that returns it."""
     if not_attempted(answer):
         return todo("set `rare_digits` to a list of digits (possibly empty) and run this cell again.")
+    if callable(answer):
+        answer = call(answer, np.asarray(shares))
+        if answer is None:
+            return todo("replace `raise NotImplementedError` in `rare_digits` with your answer.")
     want = sorted(int(d) for d in np.flatnonzero(np.asarray(shares) < threshold))
     try:
         got = sorted(int(d) for d in answer)

@@ -4,7 +4,9 @@
 * :mod:`ganlib.training.gan` — :class:`GAN`, the game of lessons 1 and 2, and :func:`generate`;
 * :mod:`ganlib.training.pix2pix` — :class:`Pix2Pix`, the image translator of lesson 3;
 * :mod:`ganlib.training.cyclegan` — :class:`CycleGAN`, lesson 5's translator without pairs, and its image pool
-  (:mod:`ganlib.training.image_pool`).
+  (:mod:`ganlib.training.image_pool`);
+* :mod:`ganlib.training.by_hand` — one step of the game with two gradient tapes, everything passed in
+  (lesson 1's exercise; :class:`GAN` takes the same steps).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from ganlib import storage
 from ganlib.storage import load_model  # noqa: F401 (re-exported: `training.load_model(path)`)
+from ganlib.training import by_hand  # noqa: F401
 from ganlib.training.cyclegan import CycleGAN  # noqa: F401
 from ganlib.training.gan import GAN, METRIC_NAMES, generate  # noqa: F401
 from ganlib.training.pix2pix import Pix2Pix  # noqa: F401
