@@ -256,11 +256,39 @@ def test_live_dashboard_spaces_redraws_to_bound_its_overhead(dataset):
     dashboard = callbacks.LiveDashboard(
         out=FakeOutput(), every_n_steps=1, min_interval=0.0, n_samples=4, max_overhead=0.001
     )
+    clock = {"seconds": 0.0}
+
+    def fake_clock():  # every reading 1 s later: a drawing costs 1 s, so the next waits 999 s of readings
+        clock["seconds"] += 1.0
+        return clock["seconds"]
+
+    dashboard.pacing.clock = fake_clock
     gan.fit(dataset, steps_per_epoch=6, epochs=1, verbose=0, callbacks=[dashboard])
     # after the first drawing, the next must wait ~1000× its cost: only the final redraw comes
     assert dashboard.redraws == 2
+    assert dashboard.draw_seconds == 2.0
     with pytest.raises(ValueError, match="max_overhead"):
         callbacks.LiveDashboard(max_overhead=0.0)
+
+
+def test_redraw_pacing_waits_in_proportion_to_the_drawing_cost():
+    from ganlib.callbacks._redraw_pacing import RedrawPacing
+
+    now = {"seconds": 100.0}
+    pacing = RedrawPacing(min_interval=1.0, max_overhead=0.2, clock=lambda: now["seconds"])
+    assert pacing.due()  # nothing drawn yet
+    now["seconds"] = 102.0
+    pacing.drawn(began=100.0)  # a 2-s drawing: the next waits max(1, 2 · 0.8 / 0.2) = 8 s, until 110
+    now["seconds"] = 109.9
+    assert not pacing.due()
+    now["seconds"] = 110.0
+    assert pacing.due()
+    pacing.drawn(began=109.95)  # a 0.05-s drawing: 0.2 s by the overhead, so the interval's 1 s rules
+    now["seconds"] = 110.9
+    assert not pacing.due()
+    now["seconds"] = 111.0
+    assert pacing.due()
+    assert pacing.redraws == 2 and pacing.draw_seconds == pytest.approx(2.05)
 
 
 def test_live_dashboard_waits_for_every_n_steps(dataset):

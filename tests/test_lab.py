@@ -12,8 +12,12 @@ from ganlib.runs import lab_views, live
 SMALL_GAN = {"g_hidden": (32,), "d_hidden": (32,), "latent_dim": 8, "batch_size": 32}
 
 
-def _wait_for(condition, timeout=60.0):
-    """Wait until ``condition()`` holds (polling); fail the test if it never does."""
+def _wait_for(condition, timeout=600.0):
+    """Wait until ``condition()`` holds (polling); fail the test if it never does.
+
+    The deadline only catches a hang: it is far above what the slowest wait takes on two busy cores (tracing a
+    step and training a few), so how loaded the machine is never decides a result.
+    """
     deadline = time.perf_counter() + timeout
     while not condition():
         if time.perf_counter() > deadline:
@@ -156,11 +160,31 @@ def test_an_exception_in_the_thread_shows_in_the_status_line_and_ends_training(l
 
     lab.live._make_dataset = broken
     lab.on_start_clicked()
-    _wait_for(lambda: not lab.live.running)
+    assert lab.live.wait(timeout=600)  # the thread ended: the reason must already be on show
+    assert not lab.live.running
     assert isinstance(lab.live.error, RuntimeError)
     assert "Training stopped at step 0: RuntimeError: the data went missing" in lab.status.value
     with pytest.raises(RuntimeError, match="data went missing"):
         lab.run_for(steps=1)
+
+
+def test_a_thread_that_fails_before_start_returns_keeps_its_reason_on_show(lab, monkeypatch):
+    """The worst order for the status line: the thread fails and ends before *Start*'s handler returns."""
+
+    def broken(step):
+        raise RuntimeError("the data went missing")
+
+    lab.live._make_dataset = broken
+    start = lab.live.start
+
+    def start_then_fail_at_once():
+        start()
+        lab.live.wait(timeout=600)
+
+    monkeypatch.setattr(lab.live, "start", start_then_fail_at_once)
+    lab.on_start_clicked()
+    assert not lab.live.running
+    assert "Training stopped at step 0: RuntimeError: the data went missing" in lab.status.value
 
 
 def test_close_joins_the_thread(lab):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from ganlib import _checks, viz
 from ganlib.callbacks._fixed_inputs import fixed_inputs, samples, translates_images
 from ganlib.callbacks._redraw_pacing import RedrawPacing
@@ -100,7 +98,7 @@ class LiveDashboard(StepHistory):
 
     def redraw(self):
         """Draw the dashboard now."""
-        start = time.perf_counter()
+        start = self.pacing.clock()
         if self.out is None and not _in_notebook():
             return
         from IPython.display import Image, display

@@ -19,7 +19,9 @@ images ``(N, H, W, C)`` in [-1, 1] to a ``.npy`` file and a PNG sheet of them be
 the sheet only). ``translate`` runs a trained pix2pix generator on an image file (``.png``/``.jpg``) or a
 ``.npy`` batch and writes the result in the input's size and dtype. ``--data FOLDER`` trains on your own
 PNG/JPEG images (:mod:`ganlib.folders`; pairs for pix2pix); the folder and size are part of the run's
-settings, so resuming on other data is refused.
+settings, so resuming on other data is refused. One ``train`` at a time holds ``--out``: a second one into
+the same folder ends at once with one line naming the process that trains there (exit status 2, nothing
+written); ``sample`` and ``translate`` read a folder while it trains.
 """
 
 from __future__ import annotations
@@ -350,7 +352,12 @@ def _write_sheet(images, n: int, path) -> str:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    hold = None
     try:
+        if args.command == "train":
+            from ganlib.cli.train import hold_out_folder
+
+            hold = hold_out_folder(args)  # first: a folder another process trains into is refused at once
         _import_tensorflow_quietly()
         if args.command == "train":
             from ganlib.cli.train import train
@@ -364,6 +371,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("\nganlib: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if hold is not None:
+            hold.release()
     return 0
 
 

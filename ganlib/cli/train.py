@@ -12,12 +12,25 @@ import time
 from ganlib.cli import GRID_EVERY_N_STEPS, CLIError, _stop_on_signals, _writable_folder
 
 
-def train(args) -> None:
-    from ganlib import callbacks, config, data, recipes
+def hold_out_folder(args):
+    """Hold ``--out`` for this process (:mod:`ganlib.folder_lock`) before any work, TensorFlow's start included:
+    a second ``train`` into the same folder ends here with one line and exit status 2, having written nothing."""
+    from ganlib import folder_lock
 
     if args.out.exists() and not args.out.is_dir():
         raise CLIError(f"--out {args.out} exists and is not a folder")
     _writable_folder("--out", args.out)
+    try:
+        return folder_lock.hold(args.out / "checkpoints")
+    except folder_lock.FolderInUseError as error:
+        raise CLIError(
+            f"--out {args.out} is being trained into by {error.holder}: wait until it finishes, or give another --out"
+        ) from None
+
+
+def train(args) -> None:
+    from ganlib import callbacks, config, data, recipes
+
     if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
         raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
     if args.model == "pix2pix" and args.dataset not in (None, *data.PAIRED_DATASETS):  # cyclegan's sets

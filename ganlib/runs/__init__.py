@@ -8,11 +8,13 @@ lab (through :class:`LiveRun`) all drive training through it::
     runs.train(run, minutes=4, callbacks=[dashboard, gif])                 # Ctrl-C saves; run again resumes
 
 * :mod:`ganlib.runs.identity` — a run's settings, their fingerprint, and refusing a folder of other settings;
-* :mod:`ganlib.runs.run` — :class:`Run`, :func:`open_run` and :func:`train`;
+* :mod:`ganlib.runs.run` — :class:`Run`, :func:`open_run` and :func:`train`; a run holds its folder
+  (:mod:`ganlib.folder_lock`): a second process that trains there gets :class:`FolderInUseError`;
 * :mod:`ganlib.runs.live` — :class:`LiveRun`: training in a background thread while knobs change (the
   training lab's engine); :mod:`ganlib.runs.lab_views` draws what the lab shows.
 """
 
+from ganlib.folder_lock import FolderInUseError  # noqa: F401
 from ganlib.runs.identity import (  # noqa: F401
     OtherSettingsError,
     check_folder,

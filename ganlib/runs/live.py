@@ -18,6 +18,9 @@ networks: build them again with :meth:`LiveRun.reset`.
 Training is Keras ``fit`` with a callback that records each step, applies queued changes between steps and
 stops ``fit`` when asked, so a pause lands within one step. An exception in the thread ends training and is
 kept in :attr:`LiveRun.error` and passed to ``on_error``: never a silent dead thread.
+
+Order an observer can rely on: ``on_error`` (the reason) and then ``on_stop`` run in the training thread
+before it ends, so once :attr:`LiveRun.running` reads ``False`` both have run.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import keras
 
-from ganlib import _checks, checkpoints
+from ganlib import _checks, checkpoints, folder_lock
 from ganlib.runs import identity
 
 #: ``steps_per_epoch`` of a live run: ``fit`` never reaches it, a pause or a change stops it first.
@@ -184,6 +187,14 @@ class LiveRun:
                 raise TimeoutError(f"The training thread did not stop within {timeout:.0f} s.")
         return time.perf_counter() - began
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the training thread ends on its own (an error, or a :meth:`pause` from elsewhere);
+        return whether it has ended. Its ``on_error`` and ``on_stop`` have run by then."""
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        return not self.running
+
     def run_for(self, seconds: float | None = None, steps: int | None = None) -> int:
         """Train for ``seconds`` of wall time or ``steps`` more steps, then pause; return the steps made.
 
@@ -246,18 +257,20 @@ class LiveRun:
 
         Raises:
             ganlib.runs.OtherSettingsError: ``folder`` holds a run made with other settings.
+            ganlib.runs.FolderInUseError: another process trains into ``folder`` (nothing is written).
         """
         was_running = self.running
         self.pause()
         try:
             folder = Path(folder)
-            found = identity.settings_of(self.model, self._make_dataset(self.step), settings)
             target = folder / "checkpoints"
-            identity.check_folder(target, found, has_run=checkpoints.latest_checkpoint(target) is not None)
-            path = checkpoints.save_checkpoint(
-                self.model, target, records={"history": self.history, "markers": [list(m) for m in self.markers]}
-            )
-            self.model.save_players(folder)
+            with folder_lock.hold(target):
+                found = identity.settings_of(self.model, self._make_dataset(self.step), settings)
+                identity.check_folder(target, found, has_run=checkpoints.latest_checkpoint(target) is not None)
+                path = checkpoints.save_checkpoint(
+                    self.model, target, records={"history": self.history, "markers": [list(m) for m in self.markers]}
+                )
+                self.model.save_players(folder)
             return path
         finally:
             if was_running:
@@ -282,9 +295,10 @@ class LiveRun:
         self.history["step"].append(self.step)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
-        if self._pending:
-            needs_retrace = any(LIVE_KNOBS[name][1] for name in self._pending)
-            if needs_retrace:
+        with self._lock:  # a change may be queued from another thread meanwhile
+            queued = list(self._pending)
+        if queued:
+            if any(LIVE_KNOBS[name][1] for name in queued):
                 self.model.stop_training = True  # `_train` applies it and re-enters fit with a new trace
             else:
                 self._apply_pending()

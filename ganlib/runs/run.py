@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ganlib import checkpoints
+from ganlib import checkpoints, folder_lock
 from ganlib.callbacks import Checkpoint, RunCallback, StepHistory, TimeBudget
 from ganlib.runs import identity
 
@@ -35,6 +35,10 @@ class Run:
         resumed_from: the step it was resumed from when opened, or ``None`` for a new run.
         saved: what the last checkpoint holds for the callbacks (``None`` before the first).
         checkpoint_every: training seconds between checkpoints, at least.
+
+    A run holds its folder (:mod:`ganlib.folder_lock`) from :func:`open_run` until :meth:`close`, the end of a
+    ``with`` block, or until the object is garbage-collected or its process ends: meanwhile another process
+    that opens a run there is refused.
     """
 
     folder: Path
@@ -45,6 +49,29 @@ class Run:
     saved: dict | None = None
     checkpoint_every: float = 30.0
     _resumed: weakref.WeakSet = field(default_factory=weakref.WeakSet, repr=False)
+    _hold: folder_lock.FolderLock | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Let go of the folder: another process may train into it now."""
+        if self._hold is not None:
+            self._hold.release()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _clear(folder: Path) -> None:
+    """Delete everything in ``folder`` but its lock (deleting the lock's file would let a second writer in)."""
+    for child in folder.iterdir():
+        if child.name == folder_lock.LOCK_FILE:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def open_run(folder, model, dataset, settings: dict | None = None, fresh: bool = False, checkpoint_every: float = 30.0) -> Run:
@@ -64,13 +91,20 @@ def open_run(folder, model, dataset, settings: dict | None = None, fresh: bool =
 
     Raises:
         ganlib.runs.OtherSettingsError: ``folder`` holds a run made with other settings.
+        ganlib.runs.FolderInUseError: another process trains into ``folder`` (checked first, before anything
+            is read or written).
     """
     folder = Path(folder)
-    if fresh and folder.exists():
-        shutil.rmtree(folder)
-    found = identity.settings_of(model, dataset, settings)
-    identity.check_folder(folder, found, has_run=checkpoints.latest_checkpoint(folder) is not None)
-    saved = checkpoints.restore_latest(model, folder)
+    hold = folder_lock.hold(folder)
+    try:
+        if fresh:
+            _clear(folder)
+        found = identity.settings_of(model, dataset, settings)
+        identity.check_folder(folder, found, has_run=checkpoints.latest_checkpoint(folder) is not None)
+        saved = checkpoints.restore_latest(model, folder)
+    except BaseException:
+        hold.release()
+        raise
     if saved is None:
         print(f"No checkpoint in {folder}: starting a new run.")
     else:
@@ -83,6 +117,7 @@ def open_run(folder, model, dataset, settings: dict | None = None, fresh: bool =
         resumed_from=None if saved is None else int(saved["step"]),
         saved=saved,
         checkpoint_every=checkpoint_every,
+        _hold=hold,
     )
 
 

@@ -227,9 +227,14 @@ class TrainingLab:
         return self.live.step
 
     def start(self) -> None:
-        """Train in the background (what *Start* does)."""
+        """Train in the background (what *Start* does).
+
+        The status line is written before the thread starts: a thread that fails at once writes its reason
+        after it, never under it.
+        """
+        if not self.live.running:
+            self.status.value = f"Training from step {self.step} …"
         self.live.start()
-        self.status.value = f"Training from step {self.step} …"
 
     def pause(self) -> float:
         """Stop after the step under way (what *Pause* does); return the seconds it took."""
@@ -271,7 +276,7 @@ class TrainingLab:
 
     def redraw(self) -> None:
         """Draw the live view now."""
-        began = time.perf_counter()
+        began = self.pacing.clock()
         shares = None
         if self.quality_log is not None and self.quality_log.last_result is not None:
             shares = self.quality_log.last_result["coverage"]

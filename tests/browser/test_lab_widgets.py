@@ -27,7 +27,7 @@ def _nudge_slider(page, slider_class: str, presses: int = 1) -> str:
     slider.locator(".noUi-handle").focus()
     for _ in range(presses):
         page.keyboard.press("ArrowRight")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while slider.locator(".widget-readout").inner_text() == before and time.monotonic() < deadline:
         time.sleep(0.1)
     readout = slider.locator(".widget-readout").inner_text()
@@ -41,7 +41,7 @@ def _type_number(page, box_class: str, value: int) -> None:
     box.press("Enter")
 
 
-def _wait_for_change(read, before, what: str, timeout: float = 60.0):
+def _wait_for_change(read, before, what: str, timeout: float = 180.0):
     """Poll ``read()`` until it differs from ``before``; return the new value."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
