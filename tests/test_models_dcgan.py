@@ -205,3 +205,101 @@ def test_generator_bad_arguments_raise(kwargs, name):
 def test_discriminator_bad_arguments_raise(kwargs, name):
     with pytest.raises(ValueError, match=name):
         build_dcgan_discriminator(**{"base_filters": FILTERS, **kwargs})
+
+
+# ------------------------------------------------------------------------------------ the blocks (lesson 2)
+
+
+def _pinned_models(**blocks):
+    generator = build_dcgan_generator(8, (28, 28, 1), base_filters=4, kernel_size=4, seed=0, up_block=blocks.get("up"))
+    discriminator = build_dcgan_discriminator(
+        (28, 28, 1), base_filters=4, kernel_size=4, seed=1000, down_block=blocks.get("down")
+    )
+    return generator, discriminator
+
+
+def test_the_default_build_gives_the_same_weights_and_outputs_as_before_the_blocks_were_pluggable():
+    # Measured with the builders as they were before `up_block=` / `down_block=` existed (commit c982dda).
+    generator, discriminator = _pinned_models()
+    assert generator.count_params() == 3_761  # 8·7·7·8 + 4·8 + 4·4·8·4 + 4·4 + 4·4·4·1 + 1 (see above)
+    assert discriminator.count_params() == 1_005  # 4·4·1·4 + 4 + 4·4·4·8 + 4·8 + 7·7·8 + 1
+    sums = [float(np.sum(w, dtype=np.float64)) for w in generator.get_weights()]
+    before = [0.1287622761, 8.0, 0.0, 0.0, 8.0, -0.4667242193, 4.0, 0.0, 0.0, 4.0, -0.0704291814, 0.0]
+    np.testing.assert_allclose(sums, before, rtol=1e-6, atol=1e-9)
+    sums = [float(np.sum(w, dtype=np.float64)) for w in discriminator.get_weights()]
+    before = [0.1124396057, 0.0, 1.0254221141, 8.0, 0.0, 0.0, 8.0, 0.0746418758, 0.0]
+    np.testing.assert_allclose(sums, before, rtol=1e-6, atol=1e-9)
+    z = np.linspace(-1, 1, 16, dtype="float32").reshape(2, 8)
+    x = np.linspace(-1, 1, 2 * 28 * 28, dtype="float32").reshape(2, 28, 28, 1)
+    np.testing.assert_allclose(
+        _numpy(generator(z, training=False))[:, 10:12, 13, 0],
+        [[-1.1048591e-04, -9.9501318e-05], [1.2422710e-04, -3.5858975e-05]], rtol=1e-4, atol=1e-9,
+    )
+    np.testing.assert_allclose(_numpy(discriminator(x, training=False)).ravel(), [6.757673e-4, -6.288989e-4], rtol=1e-4)
+
+
+def test_ganlibs_blocks_passed_explicitly_build_the_default_networks():
+    from ganlib.models import dcgan
+
+    default = [w for model in _pinned_models() for w in model.get_weights()]
+    explicit = [w for model in _pinned_models(up=dcgan.up_block, down=dcgan.down_block) for w in model.get_weights()]
+    assert all(np.array_equal(a, b) for a, b in zip(default, explicit, strict=True))
+
+
+def test_the_blocks_alone():
+    from ganlib.models import dcgan
+
+    x = keras.Input((7, 7, 16))
+    up = keras.Model(x, dcgan.up_block(x, 8, 4, seed=0))
+    assert up.output_shape == (None, 14, 14, 8)
+    assert up.count_params() == 4 * 4 * 16 * 8 + 4 * 8  # no bias: 2,048 + batch norm's 32
+    assert [type(layer).__name__ for layer in up.layers[1:]] == ["Conv2DTranspose", "BatchNormalization", "ReLU"]
+    first = keras.Model(x, dcgan.down_block(x, 8, 4, seed=0, batch_norm=False))
+    assert first.output_shape == (None, 4, 4, 8)
+    assert first.count_params() == 4 * 4 * 16 * 8 + 8  # with its bias, no batch norm
+    assert [type(layer).__name__ for layer in first.layers[1:]] == ["Conv2D", "LeakyReLU"]
+    later = keras.Model(x, dcgan.down_block(x, 8, 4, seed=0))
+    assert later.count_params() == 4 * 4 * 16 * 8 + 4 * 8
+    assert [type(layer).__name__ for layer in later.layers[1:]] == ["Conv2D", "BatchNormalization", "LeakyReLU"]
+
+
+def test_the_builders_train_another_block():
+    """A learner's Sequential blocks end up in the networks (nested), with their own layers and seeds."""
+    calls = []
+
+    def up_block(x, filters, kernel_size, seed):
+        calls.append(("up", filters, kernel_size, seed))
+        return keras.Sequential([
+            keras.layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same", use_bias=False),
+            keras.layers.BatchNormalization(),
+            keras.layers.ReLU(),
+        ])(x)
+
+    def down_block(x, filters, kernel_size, seed, batch_norm=True):
+        calls.append(("down", filters, kernel_size, seed, batch_norm))
+        x = keras.layers.Conv2D(filters, kernel_size, strides=2, padding="same", use_bias=not batch_norm)(x)
+        x = keras.layers.BatchNormalization()(x) if batch_norm else x
+        return keras.layers.LeakyReLU(0.2)(x)
+
+    generator = build_dcgan_generator(LATENT, (32, 32, 3), base_filters=4, kernel_size=3, seed=10, up_block=up_block)
+    discriminator = build_dcgan_discriminator((32, 32, 3), base_filters=4, kernel_size=3, seed=20, down_block=down_block)
+    # 32 px: a 4×4 map of 16 channels, two up-blocks (8, then 4 channels), the output layer; D: 4, 8, 16 channels.
+    # Seeds: the Dense takes 10, the blocks 11 and 12; D's blocks 20, 21, 22 (the first without batch norm).
+    assert calls == [
+        ("up", 8, 3, 11), ("up", 4, 3, 12),
+        ("down", 4, 3, 20, False), ("down", 8, 3, 21, True), ("down", 16, 3, 22, True),
+    ]
+    assert sum(isinstance(layer, keras.Sequential) for layer in generator.layers) == 2
+    assert generator.output_shape == (None, 32, 32, 3) and discriminator.output_shape == (None, 1)
+
+
+def test_a_block_that_does_not_double_or_is_not_a_function_is_refused():
+    def keeps_the_size(x, filters, kernel_size, seed):
+        return keras.layers.Conv2D(filters, kernel_size, padding="same")(x)
+
+    with pytest.raises(ValueError, match=r"`up_block` to return a tensor of shape \(batch, 14, 14, 4\)"):
+        build_dcgan_generator(LATENT, base_filters=4, up_block=keeps_the_size)
+    with pytest.raises(ValueError, match=r"`down_block` to return a tensor of shape \(batch, 14, 14, 4\)"):
+        build_dcgan_discriminator(base_filters=4, down_block=lambda x, f, k, seed, batch_norm: keeps_the_size(x, f, k, seed))
+    with pytest.raises(ValueError, match="Expected `down_block` to be a function"):
+        build_dcgan_discriminator(base_filters=4, down_block="conv")

@@ -27,6 +27,11 @@ when sampling with ``training=False``, keep up with a generator that changes qui
 Sizes: 28×28 images grow from a 7×7 map (two upsamplings: 7→14→28); 32×32 and 64×64 images from a 4×4 map
 (three or four upsamplings). The number of filters halves at each upsampling, ending at ``base_filters``
 before the output layer; the discriminator mirrors this, doubling from ``base_filters``.
+
+The hidden layers are blocks, :func:`up_block` in the generator and :func:`down_block` in the
+discriminator, and both builders take another block with the same signature (``up_block=``,
+``down_block=``): lesson 2's learner writes their own and trains the networks built from them (see
+:mod:`ganlib.exercises.lesson02`).
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from __future__ import annotations
 import keras
 
 from ganlib import _checks
-from ganlib.models.layers import BATCH_NORM_MOMENTUM, down_block, normal_init, up_block
+from ganlib.models import layers as _layers
+from ganlib.models.layers import BATCH_NORM_MOMENTUM, normal_init
 
 #: Supported image sizes (height == width) and the side of the generator's first feature map.
 START_SIZES = {28: 7, 32: 4, 64: 4}
@@ -56,20 +62,91 @@ def doublings(image_shape, hint: str = "(e.g. (28, 28, 1) or (64, 64, 3))") -> i
     return count
 
 
-def upsample_to_image(x, image_shape, base_filters: int, kernel_size: int, next_seed, upsamplings: int):
+def up_block(x, filters: int, kernel_size: int, seed: int | None = None):
+    """The DCGAN generator's hidden layer: ``Conv2DTranspose(stride 2, "same", no bias) → BatchNorm → ReLU``.
+
+    The transposed convolution doubles the height and the width of ``x``; it has no bias because batch norm
+    follows (the norm's shift β replaces it), so the block has ``kernel_size² · in_channels · filters``
+    weights plus ``4 · filters`` in batch norm (γ and β, trained; the moving mean and variance, not trained).
+    Batch norm uses the batch's statistics in training mode and its moving averages (momentum
+    :data:`~ganlib.models.layers.BATCH_NORM_MOMENTUM`) in inference mode.
+
+    Args:
+        x: a ``(batch, height, width, channels)`` Keras tensor.
+        filters: channels of the output.
+        kernel_size: side of the transposed convolution's kernel.
+        seed: seed of the kernel's N(0, 0.02) initialiser.
+
+    Returns:
+        The ``(batch, 2·height, 2·width, filters)`` output tensor.
+    """
+    return _layers.up_block(x, filters, kernel_size, lambda: seed)
+
+
+def down_block(x, filters: int, kernel_size: int, seed: int | None = None, batch_norm: bool = True):
+    """The DCGAN discriminator's hidden layer: ``Conv2D(stride 2, "same") → [BatchNorm] → LeakyReLU(0.2)``.
+
+    The strided convolution halves the height and the width of ``x``. With ``batch_norm`` the convolution
+    has no bias (batch norm's shift β replaces it); the discriminator's first block has no batch norm (the
+    DCGAN paper leaves it out of D's input layer), and its convolution keeps its bias.
+
+    Args:
+        x: a ``(batch, height, width, channels)`` Keras tensor.
+        filters: channels of the output.
+        kernel_size: side of the convolution's kernel.
+        seed: seed of the kernel's N(0, 0.02) initialiser.
+        batch_norm: whether batch norm follows the convolution.
+
+    Returns:
+        The ``(batch, height / 2, width / 2, filters)`` output tensor (sizes rounded up).
+    """
+    return _layers.down_block(x, filters, kernel_size, lambda: seed, batch_norm=batch_norm)
+
+
+#: ganlib's own blocks, used when a builder is given none.
+_DEFAULT_BLOCKS = {"up_block": up_block, "down_block": down_block}
+
+
+def _block(name: str, block):
+    """``block`` if it is a function (a learner's block), ganlib's own block ``name`` when it is ``None``."""
+    if block is None:
+        return _DEFAULT_BLOCKS[name]
+    if not callable(block):
+        raise ValueError(
+            f"Expected `{name}` to be a function like ganlib.models.dcgan.{name}. Received: {name}={block!r}"
+        )
+    return block
+
+
+def _expect_shape(name: str, x, side: int, filters: int):
+    """Raise a ValueError naming ``name`` when the block's output ``x`` is not ``(side, side, filters)``."""
+    shape = tuple(getattr(x, "shape", ()))[1:]
+    if shape != (side, side, filters):
+        raise ValueError(
+            f"Expected `{name}` to return a tensor of shape (batch, {side}, {side}, {filters}) here. "
+            f"Received: shape {tuple(getattr(x, 'shape', ()))}"
+        )
+    return x
+
+
+def upsample_to_image(x, image_shape, base_filters: int, kernel_size: int, next_seed, upsamplings: int,
+                      up_block=None):
     """The DCGAN generator's body on a vector ``x``: project and reshape it onto a small stack of feature
-    maps, then ``upsamplings`` stride-2 transposed convolutions (halving the filters each time) to a tanh
-    image of ``image_shape`` (layer ``"images"``)."""
-    start = START_SIZES[image_shape[0]]
+    maps, then ``upsamplings`` stride-2 transposed convolutions (halving the filters each time; all but the
+    last are ``up_block``s, :func:`up_block` by default) to a tanh image of ``image_shape`` (layer
+    ``"images"``)."""
+    up_block = _block("up_block", up_block)
+    side = START_SIZES[image_shape[0]]
     filters = base_filters * 2 ** (upsamplings - 1)
     # Project and reshape: the one fully connected layer, onto a small stack of feature maps.
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
-    x = keras.layers.Reshape((start, start, filters))(x)
+    x = keras.layers.Dense(side * side * filters, use_bias=False, kernel_initializer=normal_init(next_seed))(x)
+    x = keras.layers.Reshape((side, side, filters))(x)
     x = keras.layers.BatchNormalization(momentum=BATCH_NORM_MOMENTUM)(x)
     x = keras.layers.ReLU()(x)
     for _ in range(upsamplings - 1):
         filters //= 2
-        x = up_block(x, filters, kernel_size, next_seed)
+        side *= 2
+        x = _expect_shape("up_block", up_block(x, filters, kernel_size, next_seed()), side, filters)
     return keras.layers.Conv2DTranspose(
         image_shape[-1],
         kernel_size,
@@ -87,6 +164,7 @@ def build_dcgan_generator(
     base_filters: int = 64,
     kernel_size: int = 4,
     seed: int | None = None,
+    up_block=None,
 ) -> keras.Model:
     """Build a DCGAN generator ``z -> image``.
 
@@ -108,12 +186,16 @@ def build_dcgan_generator(
             kernels overlap evenly, which removes one cause of checkerboard artefacts (Odena et al. 2016,
             "Deconvolution and Checkerboard Artifacts").
         seed: seed of the weight initialisers, for a repeatable model.
+        up_block: the hidden layers' block, a function ``up_block(x, filters, kernel_size, seed)`` returning
+            ``x`` upsampled twice with ``filters`` channels (default: :func:`up_block`; lesson 2 passes the
+            learner's). Each call gets the next seed of the builder's stream.
 
     Returns:
         A ``keras.Model`` named ``"generator"``: ``(batch, latent_dim) -> (batch, *image_shape)`` in [-1, 1].
 
     Raises:
-        ValueError: for a non-positive size, or an image size other than 28, 32 or 64 (square).
+        ValueError: for a non-positive size, an image size other than 28, 32 or 64 (square), or an
+            ``up_block`` that is not a function or does not double the size to ``filters`` channels.
     """
     latent_dim = _checks.positive_int("latent_dim", latent_dim)
     image_shape = _checks.image_shape(image_shape)
@@ -122,7 +204,7 @@ def build_dcgan_generator(
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     upsamplings = doublings(image_shape)
     z = keras.Input(shape=(latent_dim,), name="z")
-    images = upsample_to_image(z, image_shape, base_filters, kernel_size, next_seed, upsamplings)
+    images = upsample_to_image(z, image_shape, base_filters, kernel_size, next_seed, upsamplings, up_block)
     return keras.Model(z, images, name="generator")
 
 
@@ -133,6 +215,7 @@ def build_dcgan_discriminator(
     dropout: float = 0.0,
     batch_norm: bool = True,
     seed: int | None = None,
+    down_block=None,
 ) -> keras.Model:
     """Build a DCGAN discriminator ``image -> logit``.
 
@@ -154,13 +237,18 @@ def build_dcgan_discriminator(
         batch_norm: batch norm after every convolution but the first (the paper's setting). Without it,
             D judges each image on its own rather than with the statistics of its batch.
         seed: seed of the weight initialisers and dropout, for a repeatable model.
+        down_block: the hidden layers' block, a function ``down_block(x, filters, kernel_size, seed,
+            batch_norm=…)`` returning ``x`` halved with ``filters`` channels (default: :func:`down_block`;
+            lesson 2 passes the learner's). The first block gets ``batch_norm=False``; each call gets the next
+            seed of the builder's stream.
 
     Returns:
         A ``keras.Model`` named ``"discriminator"``: ``(batch, *image_shape) -> (batch, 1)`` logits.
 
     Raises:
-        ValueError: for a non-positive size, a dropout outside [0, 1), or an image size other than 28, 32
-            or 64 (square).
+        ValueError: for a non-positive size, a dropout outside [0, 1), an image size other than 28, 32
+            or 64 (square), or a ``down_block`` that is not a function or does not halve the size to
+            ``filters`` channels.
     """
     image_shape = _checks.image_shape(image_shape)
     base_filters = _checks.positive_int("base_filters", base_filters)
@@ -168,12 +256,15 @@ def build_dcgan_discriminator(
     dropout = _checks.fraction("dropout", dropout)
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     downsamplings = doublings(image_shape)
+    block = _block("down_block", down_block)
 
     images = keras.Input(shape=image_shape, name="images")
     x = images
-    filters = base_filters
+    filters, side = base_filters, image_shape[0]
     for index in range(downsamplings):
-        x = down_block(x, filters, kernel_size, next_seed, batch_norm=batch_norm and index > 0)
+        side = -(-side // 2)
+        x = block(x, filters, kernel_size, next_seed(), batch_norm=batch_norm and index > 0)
+        x = _expect_shape("down_block", x, side, filters)
         if dropout:
             x = keras.layers.Dropout(dropout, seed=next_seed())(x)
         filters *= 2

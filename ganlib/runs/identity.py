@@ -33,7 +33,7 @@ FINGERPRINT_LENGTH = 12
 _TRAINER_ATTRIBUTES = (
     "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
     "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight", "cycle_weight", "identity_weight",
-    "pool_size", "cycle_weight_b", "custom_losses",
+    "pool_size", "cycle_weight_b", "custom_losses", "custom_ema",
 )
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}

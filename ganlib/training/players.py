@@ -132,6 +132,24 @@ def _apply_together(*updates) -> None:
         optimizer.apply_gradients(zip(grads, model.trainable_weights, strict=True))
 
 
+def ema_update(ema_weights, weights, t, max_decay):
+    """One step of the generator's exponential moving average, in place: ``w_ema ← d·w_ema + (1 − d)·w``.
+
+    The decay ramps up as ``d = min(max_decay, (1 + t) / (10 + t))`` (see :meth:`Players.update_ema`).
+    :class:`Players` calls it after every generator step (inside the compiled training step, so ``t`` is a
+    tensor: TensorFlow operations only); lesson 2's learner writes their own with this signature.
+
+    Args:
+        ema_weights: the EMA generator's variables (``ema_generator.weights``), updated in place.
+        weights: the trained generator's variables (``generator.weights``), in the same order.
+        t: the number of updates so far, this one included (1 at the first), a float scalar tensor.
+        max_decay: the decay the ramp stops at (``ema_decay``, e.g. 0.999).
+    """
+    decay = tf.minimum(max_decay, (1.0 + t) / (10.0 + t))
+    for ema_weight, weight in zip(ema_weights, weights, strict=True):
+        ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
+
+
 class Players(keras.Model):
     """A generator and a discriminator with an optimizer each: the base of both trainers.
 
@@ -143,6 +161,9 @@ class Players(keras.Model):
             with a decay that ramps up to ``ema_decay`` (see :meth:`update_ema`). Averaging smooths out the
             step-to-step wobble of the game, so the average often gives cleaner images than the generator
             being trained (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
+        ema_update_fn: the function that takes that step, with the signature of :func:`ema_update` (the
+            default); lesson 2 passes the learner's. Its name is part of the run's settings
+            (:attr:`custom_ema`) when it is not ganlib's and there is an EMA generator.
         **kwargs: passed to ``keras.Model`` (e.g. ``name``).
 
     Attributes:
@@ -155,7 +176,7 @@ class Players(keras.Model):
 
     metric_names: tuple[str, ...] = ()
 
-    def __init__(self, generator, discriminator, ema_decay: float | None = None, **kwargs):
+    def __init__(self, generator, discriminator, ema_decay: float | None = None, ema_update_fn=None, **kwargs):
         super().__init__(**kwargs)
         _check_created_in_scope("generator", generator.weights)
         _check_created_in_scope("discriminator", discriminator.weights)
@@ -168,6 +189,15 @@ class Players(keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_updates = keras.Variable(0.0, trainable=False, name="ema_updates")
+        if ema_update_fn is not None and not callable(ema_update_fn):
+            raise ValueError(
+                f"Expected `ema_update_fn` to be a function. Received: ema_update_fn={ema_update_fn!r}"
+            )
+        self.ema_update_fn = ema_update if ema_update_fn is None else ema_update_fn
+        self.custom_ema = {}  # like `custom_losses`: empty with ganlib's (the fingerprint stays as it was)
+        if self.ema_update_fn is not ema_update and self.ema_generator is not None:
+            name = getattr(ema_update_fn, "__qualname__", repr(ema_update_fn))
+            self.custom_ema = {"ema_update_fn": f"{getattr(ema_update_fn, '__module__', '?')}.{name}"}
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.clock = Clock()
         self.built = True  # the players are built; `fit` under a strategy would otherwise try to call us
@@ -233,15 +263,14 @@ class Players(keras.Model):
         the first), as TensorFlow's ``ExponentialMovingAverage`` does with ``num_updates``: the average
         forgets the random initial weights quickly (a fixed 0.999 would still hold 37% of them after 1,000
         updates). ``(1 + t) / (10 + t)`` reaches 0.99 at ``t ≈ 900`` and 0.999 only at ``t ≈ 9,000``. All
-        weights are averaged, batch-norm moving statistics included.
+        weights are averaged, batch-norm moving statistics included. The step itself is
+        :attr:`ema_update_fn` (:func:`ema_update` unless another was given).
         """
         if self.ema_generator is None:
             return
         self.ema_updates.assign_add(1.0)
-        t = self.ema_updates
-        decay = tf.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
-        for ema_weight, weight in zip(self.ema_generator.weights, self.generator.weights, strict=True):
-            ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
+        t = keras.ops.convert_to_tensor(self.ema_updates)
+        self.ema_update_fn(self.ema_generator.weights, self.generator.weights, t, self.ema_decay)
 
     @property
     def step(self) -> int:
