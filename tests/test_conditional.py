@@ -244,35 +244,8 @@ def test_labelled_data_helpers():
     assert batch_images.shape == (5, 28, 28, 1) and batch_labels.numpy().tolist() == [0, 1, 2, 3, 4]
 
 
-# ------------------------------------------------------------------------------------ lesson 4's exercises and explorer
-
-
-def test_exercise_checks_accept_the_solution_and_reject_the_usual_mistakes(capsys):
-    from ganlib import exercises_conditional as ex
-
-    def projection(features, w, b, class_vectors, labels):
-        return features @ w + b + np.sum(class_vectors[labels] * features, axis=1, keepdims=True)
-
-    assert ex.check_projection_logit(projection) is True
-    with pytest.raises(AssertionError, match="unconditional logit"):
-        ex.check_projection_logit(lambda h, w, b, v, y: h @ w + b)
-    with pytest.raises(AssertionError, match=r"class_vectors\[labels\]"):
-        ex.check_projection_logit(lambda h, w, b, v, y: (h @ w)[:, 0] + b + np.sum(v[: len(h)] * h, axis=1))
-    assert ex.check_projection_logit(None) is False
-
-    def channels(labels, height, width, num_classes):
-        return np.broadcast_to(np.eye(num_classes, dtype=np.float32)[labels][:, None, None, :],
-                               (len(labels), height, width, num_classes))
-
-    assert ex.check_label_channels(channels) is True
-    with pytest.raises(AssertionError, match="channels-last"):
-        ex.check_label_channels(lambda y, h, w, c: np.moveaxis(channels(y, h, w, c), -1, 1))
-
-    def unattempted(*args):
-        raise NotImplementedError
-
-    assert ex.check_label_channels(unattempted) is False
-    assert "Not attempted" in capsys.readouterr().out
+# ------------------------------------------------------------------------------------ lesson 4's explorer
+# (its exercises: tests/test_exercises_lesson04.py)
 
 
 def test_class_explorer_draws_the_selected_class_with_the_same_noise():
