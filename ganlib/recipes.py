@@ -189,6 +189,13 @@ PIX2PIX = {
     "gan_weight": 1.0,
     "max_chroma": 1.0,
     "ema_decay": 0.999,
+    # The pieces lesson 3's learner writes (None: ganlib's): the U-Net's blocks (models.pix2pix.unet_down_block,
+    # unet_up_block), the discriminator's builder (models.build_patchgan_discriminator's first four arguments
+    # and seed=) and the generator loss (training.pix2pix.pix2pix_generator_loss; non-saturating family only).
+    "down_block": None,
+    "up_block": None,
+    "discriminator": None,
+    "g_loss_fn": None,
 }
 
 #: Dataset-specific changes to :data:`PIX2PIX` (image size and what fits it). The colouriser, taught by six
@@ -225,7 +232,10 @@ def build_pix2pix(
         seed: seeds both networks.
         strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
         **overrides: any key of :data:`PIX2PIX` (``batch_size`` is for the dataset and ignored here);
-            ``gan_weight=0`` gives the L1-only baseline.
+            ``gan_weight=0`` gives the L1-only baseline. ``down_block``, ``up_block``, ``discriminator`` and
+            ``g_loss_fn`` build and train the model with a learner's pieces (lesson 3); ``g_loss_fn``, the
+            non-saturating pix2pix loss written out, is used with ``loss="non_saturating"`` only (another family
+            trains with its own generator loss).
 
     Returns:
         A compiled :class:`ganlib.training.Pix2Pix`.
@@ -244,12 +254,14 @@ def build_pix2pix(
             colorize=colorize,
             max_chroma=hp["max_chroma"],
             seed=seed,
+            down_block=hp["down_block"],
+            up_block=hp["up_block"],
         )
-        discriminator = models.build_patchgan_discriminator(
+        discriminator = (hp["discriminator"] or models.build_patchgan_discriminator)(
             image_shape,
-            target_channels=3 if colorize else image_shape[-1],
-            receptive_field=hp["receptive_field"],
-            base_filters=hp["d_base_filters"],
+            3 if colorize else image_shape[-1],
+            hp["receptive_field"],
+            hp["d_base_filters"],
             seed=None if seed is None else seed + 1000,
         )
         model = training.Pix2Pix(
@@ -261,6 +273,7 @@ def build_pix2pix(
             g_optimizer=keras.optimizers.Adam(hp["g_lr"], beta_1=hp["beta_1"]),
             loss=hp["loss"],
             label_smoothing=hp["label_smoothing"],
+            g_loss_fn=hp["g_loss_fn"] if hp["loss"] == "non_saturating" else None,
         )
         return model
 

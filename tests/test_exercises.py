@@ -1,8 +1,6 @@
 """Each check accepts the reference solution, rejects the typical wrong answer with a hint, and treats an
 unattempted exercise as 'to do' (printing, not failing)."""
 
-import math
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -62,40 +60,3 @@ def test_unattempted_exercise_prints_what_to_do(check, answer, capsys):
     assert check(answer) is False
     assert "Not attempted yet" in capsys.readouterr().out
 
-
-# ------------------------------------------------------------------------------------------ lesson 3
-
-
-def _todo():
-    raise NotImplementedError
-
-
-def test_receptive_field_check():
-    from ganlib.models.pix2pix import receptive_field
-
-    assert exercises.check_receptive_field(receptive_field) is True
-    with pytest.raises(AssertionError, match="strides"):
-        exercises.check_receptive_field(lambda kernels, strides: 1 + sum(k - 1 for k in kernels))
-    assert exercises.check_receptive_field(lambda kernels, strides: _todo()) is False
-
-
-def test_pix2pix_generator_loss_check():
-    def reference(fake_logits, targets, outputs, l1_weight):
-        return reference_g_loss(tf.constant(fake_logits)) + l1_weight * np.mean(np.abs(targets - outputs))
-
-    def squared(fake_logits, targets, outputs, l1_weight):
-        return reference_g_loss(tf.constant(fake_logits)) + l1_weight * np.mean((targets - outputs) ** 2)
-
-    assert exercises.check_pix2pix_generator_loss(reference) is True
-    with pytest.raises(AssertionError, match="L2"):
-        exercises.check_pix2pix_generator_loss(squared)
-    with pytest.raises(AssertionError, match="l1_weight"):
-        exercises.check_pix2pix_generator_loss(lambda f, t, o, w: reference(f, t, o, 1.0))
-    assert exercises.check_pix2pix_generator_loss(None) is False
-
-
-def test_psnr_check():
-    assert exercises.check_psnr(lambda t, o: 10 * math.log10(1 / np.mean(((t - o) / 2) ** 2))) is True
-    with pytest.raises(AssertionError, match="Scale"):
-        exercises.check_psnr(lambda t, o: 10 * math.log10(1 / np.mean((t - o) ** 2)))
-    assert exercises.check_psnr(lambda t, o: _todo()) is False

@@ -18,10 +18,15 @@ generator's attempt?
 
 Both follow the paper's details: 4×4 kernels, batch norm (not on the first encoder / discriminator layer),
 LeakyReLU(0.2) in the encoder and discriminator, ReLU in the decoder, ``tanh`` output, N(0, 0.02) weights.
+
+The U-Net's two blocks are public, :func:`unet_down_block` and :func:`unet_up_block`: lesson 3's learner writes
+their own (and their own discriminator, and the loss) and :func:`build_unet_generator` builds the U-Net from them
+(``down_block=``, ``up_block=``).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import keras
@@ -34,6 +39,69 @@ from ganlib.models.layers import down_block, normal_init, up_block
 KERNEL_SIZE = 4
 #: PatchGAN receptive fields (pixels) and the stride-2 layers that give them (paper: 1, 16, 70, 286).
 RECEPTIVE_FIELDS = {1: None, 16: 1, 34: 2, 70: 3, 142: 4, 286: 5}
+
+
+def unet_down_block(x, filters: int, batch_norm: bool = True, seed: int | None = None, *, name: str | None = None):
+    """One encoder layer of the U-Net: ``Conv2D(4×4, stride 2) → [BatchNorm] → LeakyReLU(0.2)``; halves the size.
+
+    The convolution (``padding="same"``, N(0, 0.02) weights) has no bias when batch norm follows (the norm's
+    shift replaces it); batch norm keeps moving averages with momentum
+    :data:`ganlib.models.layers.BATCH_NORM_MOMENTUM` (0.9). pix2pix's first encoder layer has no batch norm.
+
+    Args:
+        x: the input tensor ``(batch, H, W, C)`` (a Keras tensor of the functional API).
+        filters: channels of the output.
+        batch_norm: batch norm between the convolution and the activation.
+        seed: seed of the convolution's initialiser (``None``: unseeded).
+        name: name of the convolution layer.
+
+    Returns:
+        The output tensor ``(batch, H/2, W/2, filters)``.
+    """
+    return down_block(x, filters, KERNEL_SIZE, lambda: seed, batch_norm=batch_norm, name=name)
+
+
+def unet_up_block(x, skip, filters: int, dropout: float = 0.0, seed: int | None = None, *, name: str | None = None):
+    """One decoder layer of the U-Net and its skip connection: ``Conv2DTranspose(4×4, stride 2) → BatchNorm →
+    [Dropout] → ReLU``, then ``concatenate([output, skip])`` on channels; doubles the size.
+
+    The transposed convolution (``padding="same"``, N(0, 0.02) weights, no bias) is followed by batch norm
+    (momentum 0.9). The concatenation puts the decoder's output first and the encoder's ``skip`` second (as the
+    TensorFlow pix2pix tutorial does); either order trains as well, but the next layer's weights follow it.
+
+    Args:
+        x: the input tensor ``(batch, H, W, C)``.
+        skip: the encoder's output of the doubled size, ``(batch, 2H, 2W, C_skip)``.
+        filters: channels of the transposed convolution.
+        dropout: dropout rate after batch norm (0: no dropout layer); active in training only.
+        seed: seed of the initialiser; the dropout's is ``seed + 1`` (``None``: unseeded).
+        name: name of the transposed convolution layer.
+
+    Returns:
+        The output tensor ``(batch, 2H, 2W, filters + C_skip)``.
+    """
+    seeds = iter((seed, None if seed is None else seed + 1))
+    x = up_block(x, filters, KERNEL_SIZE, lambda: next(seeds), dropout=dropout, name=name)
+    return keras.layers.Concatenate()([x, skip])
+
+
+def _accepts_name(block) -> bool:
+    """Whether ``block`` takes a ``name`` argument (ganlib's blocks name their layers ``encoder1``, …)."""
+    try:
+        return "name" in inspect.signature(block).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _checked(output, block: str, want: tuple, got_from: str):
+    """``output`` of a learner's ``block`` if its shape is ``(batch,) + want``; else a ValueError saying so."""
+    shape = tuple(getattr(output, "shape", ()) or ())
+    if shape[1:] != want:
+        raise ValueError(
+            f"Expected `{block}` to return a tensor of shape (batch, {', '.join(map(str, want))}) for {got_from}. "
+            f"Received: {shape if shape else type(output).__name__}"
+        )
+    return output
 
 
 def receptive_field(kernel_sizes, strides) -> int:
@@ -96,6 +164,8 @@ def build_unet_generator(
     colorize: bool = False,
     max_chroma: float = 1.0,
     seed: int | None = None,
+    down_block=None,
+    up_block=None,
 ) -> keras.Model:
     """Build a U-Net generator ``input image -> output image`` of the same height and width.
 
@@ -128,6 +198,13 @@ def build_unet_generator(
             ``ab`` range (±110): its tanh output is scaled by this (layer ``"ab"``). A cap below 1 bounds
             how wrong a confident colour can be where the training photographs gave no evidence.
         seed: seed of the initialisers and dropout, for a repeatable model.
+        down_block: the encoder's block, ``down_block(x, filters, batch_norm=…, seed=…)`` (default
+            :func:`unet_down_block`); it must halve the height and width.
+        up_block: the decoder's block with its skip connection, ``up_block(x, skip, filters, dropout=…,
+            seed=…)`` (default :func:`unet_up_block`); it must double the height and width and concatenate
+            ``skip``. Each block gets its own seed from ``seed, seed + 1, …``; a decoder block with dropout
+            gets two (its ``seed`` and ``seed + 1``). Blocks that take a ``name`` get ``encoder1``, … and
+            ``decoder1``, …
 
     Returns:
         A ``keras.Model`` named ``"unet_generator"``: ``(batch, H, W, C_in) -> (batch, H, W, out_channels)``
@@ -162,15 +239,29 @@ def build_unet_generator(
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     filters = [min(base_filters * 2**i, max_filters) for i in range(depth)]
 
+    down_block = unet_down_block if down_block is None else down_block
+    up_block = unet_up_block if up_block is None else up_block
+    for role, block in (("down_block", down_block), ("up_block", up_block)):
+        if not callable(block):
+            raise ValueError(f"Expected `{role}` to be a function. Received: {role}={block!r}")
+    down_named, up_named = _accepts_name(down_block), _accepts_name(up_block)
+
     inputs = keras.Input(shape=image_shape, name="input_image")
-    x, skips = inputs, []
+    x, skips, side = inputs, [], (height, width)
     for index, units in enumerate(filters):
-        x = down_block(x, units, KERNEL_SIZE, next_seed, batch_norm=index > 0, name=f"encoder{index + 1}")
-        skips.append(x)
+        named = {"name": f"encoder{index + 1}"} if down_named else {}
+        given, side = tuple(x.shape[1:]), (side[0] // 2, side[1] // 2)
+        x = down_block(x, units, batch_norm=index > 0, seed=next_seed(), **named)
+        skips.append(_checked(x, "down_block", (*side, units), f"filters={units} and an input of shape {given}"))
     for index, (units, skip) in enumerate(zip(filters[-2::-1], skips[-2::-1], strict=True)):
         rate = dropout if index < dropout_layers else 0.0
-        x = up_block(x, units, KERNEL_SIZE, next_seed, dropout=rate, name=f"decoder{index + 1}")
-        x = keras.layers.Concatenate()([x, skip])
+        block_seed = next_seed()
+        if rate:
+            next_seed()  # the dropout's seed: block_seed + 1
+        named = {"name": f"decoder{index + 1}"} if up_named else {}
+        x = up_block(x, skip, units, dropout=rate, seed=block_seed, **named)
+        want = (*skip.shape[1:3], units + skip.shape[-1])
+        x = _checked(x, "up_block", want, f"filters={units} and a skip of shape {tuple(skip.shape[1:])}")
     head = keras.layers.Conv2DTranspose(
         2 if colorize else out_channels,
         KERNEL_SIZE,

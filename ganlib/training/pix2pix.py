@@ -10,7 +10,30 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganlib import losses
 from ganlib.training.players import Players, _apply, _apply_together, _regularisation, _Shard
+
+
+def pix2pix_generator_loss(fake_logits, targets, outputs, l1_weight):
+    """The pix2pix generator's loss: ``−mean log D(x, G(x)) + l1_weight · mean |targets − outputs|``.
+
+    The non-saturating GAN term on the patch logits of the generated pairs
+    (:func:`ganlib.losses.non_saturating_generator_loss`, ``mean softplus(−f)``) plus λ times the mean absolute
+    error over every pixel. ``training.Pix2Pix`` computes this itself; it is also the reference of lesson 3's
+    exercise, and :meth:`Pix2Pix.compile` takes a function with this signature as ``g_loss_fn``.
+
+    Args:
+        fake_logits: D's logits on the pairs ``(x, G(x))``, any shape.
+        targets: the real targets ``y``.
+        outputs: the generator's outputs ``G(x)``, the shape of ``targets``.
+        l1_weight: λ (the paper's 100).
+
+    Returns:
+        A scalar tensor: the batch mean.
+    """
+    outputs = keras.ops.convert_to_tensor(outputs)
+    targets = keras.ops.cast(targets, outputs.dtype)
+    return losses.non_saturating_generator_loss(fake_logits) + l1_weight * keras.ops.mean(keras.ops.abs(targets - outputs))
 
 
 class Pix2Pix(Players):
@@ -36,6 +59,10 @@ class Pix2Pix(Players):
     Each step returns its ``d_loss``, ``g_loss``, ``g_gan``, ``g_l1``, ``d_real`` and ``d_fake`` (mean
     ``sigmoid`` of D's patch logits on real and generated pairs).
 
+    ``compile(g_loss_fn=fn)`` trains the generator with ``fn(fake_logits, targets, outputs, l1_weight)``
+    instead (the whole generator loss, e.g. a learner's :func:`pix2pix_generator_loss`); ``g_l1`` is then still
+    measured by the model and ``g_gan`` reports what ``fn`` adds to ``l1_weight · g_l1``.
+
     Args:
         generator: ``keras.Model`` ``(batch, H, W, C_in) -> (batch, H, W, C_out)`` in [-1, 1].
         discriminator: ``keras.Model`` ``[input_image, target_image] -> logits`` (any shape).
@@ -58,8 +85,10 @@ class Pix2Pix(Players):
             raise ValueError("Expected `l1_weight` or `gan_weight` > 0. Received: both 0")
         self.l1_weight = float(l1_weight)
         self.gan_weight = float(gan_weight)
+        self.pix2pix_loss_fn = None  # a generator loss given to `compile`
 
-    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0, **kwargs):
+    def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0,
+                g_loss_fn=None, d_loss_fn=None, **kwargs):
         """Configure training.
 
         Args:
@@ -68,8 +97,33 @@ class Pix2Pix(Players):
             loss: the adversarial loss family of :mod:`ganlib.losses` (pix2pix: ``"non_saturating"``).
             label_smoothing: one-sided label smoothing of the real targets (cross-entropy and least
                 squares only).
+            g_loss_fn: the generator's whole loss, ``g_loss_fn(fake_logits, targets, outputs, l1_weight)`` →
+                the batch mean of ``g_gan + l1_weight · mean |targets − outputs|`` (the signature of
+                :func:`pix2pix_generator_loss`, which is what the non-saturating family computes without it).
+                With ``gan_weight`` ``w`` ≠ 1 it is called with ``l1_weight / w`` and its value multiplied by
+                ``w``, so the objective stays ``w · g_gan + l1_weight · g_l1``. Unused by the L1-only
+                baseline (``gan_weight=0``). Its name is part of the run's settings.
+            d_loss_fn: replaces the family's discriminator loss (see :meth:`Players.compile`).
         """
-        super().compile(d_optimizer, g_optimizer, loss, label_smoothing, **kwargs)
+        if g_loss_fn is pix2pix_generator_loss and loss == "non_saturating":
+            g_loss_fn = None  # ganlib's own: exactly the step without it
+        super().compile(d_optimizer, g_optimizer, loss, label_smoothing, d_loss_fn=d_loss_fn, **kwargs)
+        if g_loss_fn is not None and not callable(g_loss_fn):
+            raise ValueError(f"Expected `g_loss_fn` to be a function. Received: g_loss_fn={g_loss_fn!r}")
+        self.pix2pix_loss_fn = g_loss_fn
+        if g_loss_fn is not None:
+            self.custom_losses["g_loss_fn"] = (
+                f"{getattr(g_loss_fn, '__module__', '?')}.{getattr(g_loss_fn, '__qualname__', repr(g_loss_fn))}"
+            )
+
+    def _given_g_loss(self, fake_logits, targets, outputs, g_l1):
+        """``(g_loss, g_gan)`` from the ``g_loss_fn`` given to :meth:`compile` (see there for ``gan_weight``)."""
+        weight = self.gan_weight
+        value = self.pix2pix_loss_fn(fake_logits, targets, outputs, self.l1_weight / weight)
+        g_loss = tf.reshape(tf.cast(value, tf.float32), [])  # one number: the batch mean
+        if weight != 1.0:
+            g_loss = weight * g_loss
+        return g_loss, (g_loss - self.l1_weight * g_l1) / weight
 
     def train_step(self, data):
         inputs, targets = data
@@ -91,9 +145,13 @@ class Pix2Pix(Players):
             real_logits = self.discriminator([inputs, targets], training=True)
             fake_logits = self.discriminator([inputs, outputs], training=True)
             d_loss = self._d_loss(real_logits, fake_logits)
-            g_gan = self.g_loss_fn(fake_logits)
-            g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
-            g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+            if self.pix2pix_loss_fn is None:
+                g_gan = self.g_loss_fn(fake_logits)
+                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+            else:  # the generator loss given to `compile`
+                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_loss, g_gan = self._given_g_loss(fake_logits, targets, outputs, g_l1)
             d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
             g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
         # Both gradients are taken before either player moves.
