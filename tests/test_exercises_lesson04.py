@@ -308,6 +308,8 @@ def test_learners_pieces_build_the_same_players_and_train(form):
         assert all(np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(a.weights, b.weights, strict=True))
     if form == "projection":
         assert isinstance(mine.discriminator.layers[-1], LearnersHead)
+    for gan in (reference, mine):  # Keras' fit under tf.distribute refuses a model with a layer left unbuilt
+        assert [layer.name for layer in gan._flatten_layers() if not layer.built] == []
     before = [np.array(w) for w in mine.discriminator.trainable_weights]
     dataset = data.make_labelled_dataset(np.zeros((8, 28, 28), np.uint8), np.arange(8) % 10, 8, shuffle=False)
     mine.fit(dataset, epochs=1, verbose=0)

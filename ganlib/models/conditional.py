@@ -147,6 +147,7 @@ class ProjectionHead(keras.layers.Layer):
             ),
         )
         self.class_embedding.build(labels_shape)
+        self.projection.build([features_shape, features_shape])  # built here, as Keras' fit under tf.distribute checks
 
     def call(self, inputs):
         features, labels = inputs
