@@ -29,7 +29,8 @@ def unattempted(*args, **kwargs):
 
 
 @pytest.mark.parametrize(
-    "check", [lesson02.check_up_block, lesson02.check_down_block, lesson02.check_generator, lesson02.check_ema_update]
+    "check",
+    [lesson02.check_up_block, lesson02.check_down_block, lesson02.check_generator, lesson02.check_ema_update],
 )
 @pytest.mark.parametrize("answer", [None, ..., unattempted])
 def test_an_open_exercise_is_not_attempted(check, answer, capsys):
@@ -39,30 +40,40 @@ def test_an_open_exercise_is_not_attempted(check, answer, capsys):
 
 def test_the_checks_are_exported_with_the_others():
     assert exercises.check_up_block is lesson02.check_up_block
-    assert {"check_up_block", "check_down_block", "check_generator", "check_ema_update"} <= set(lesson02.__all__)
+    assert {"check_up_block", "check_down_block", "check_generator", "check_ema_update"} <= set(
+        lesson02.__all__
+    )
 
 
 # ------------------------------------------------------------------------------------------ up_block
 
 
 def up_block(x, filters, kernel_size, seed):  # the lesson's solution
-    x = keras.layers.Conv2DTranspose(filters, kernel_size, strides=2, padding="same", use_bias=False,
-                                     kernel_initializer=_init(seed))(x)
+    x = keras.layers.Conv2DTranspose(
+        filters, kernel_size, strides=2, padding="same", use_bias=False, kernel_initializer=_init(seed)
+    )(x)
     x = keras.layers.BatchNormalization(momentum=0.9)(x)
     return keras.layers.ReLU()(x)
 
 
 def up_block_sequential(x, filters, kernel_size, seed):
-    return keras.Sequential([
-        keras.layers.Conv2DTranspose(filters, kernel_size, 2, "same", use_bias=False, kernel_initializer=_init(seed)),
-        keras.layers.BatchNormalization(epsilon=1e-5),  # PyTorch's epsilon and Keras' momentum: still right
-        keras.layers.Activation("relu"),
-    ])(x)
+    return keras.Sequential(
+        [
+            keras.layers.Conv2DTranspose(
+                filters, kernel_size, 2, "same", use_bias=False, kernel_initializer=_init(seed)
+            ),
+            keras.layers.BatchNormalization(
+                epsilon=1e-5
+            ),  # PyTorch's epsilon and Keras' momentum: still right
+            keras.layers.Activation("relu"),
+        ]
+    )(x)
 
 
 def up_block_ops(x, filters, kernel_size, seed):
-    x = keras.layers.Conv2DTranspose(filters, kernel_size, strides=(2, 2), padding="same", use_bias=False,
-                                     kernel_initializer=_init(seed))(x)
+    x = keras.layers.Conv2DTranspose(
+        filters, kernel_size, strides=(2, 2), padding="same", use_bias=False, kernel_initializer=_init(seed)
+    )(x)
     return keras.ops.relu(keras.layers.BatchNormalization()(x))
 
 
@@ -77,7 +88,9 @@ class _ForcedMode(keras.layers.BatchNormalization):
         return super().call(inputs, training=self.mode)
 
 
-def _up(conv=None, norm=True, activation="relu", relu_first=False, forced_mode=None, init=True, seed_used=True):
+def _up(
+    conv=None, norm=True, activation="relu", relu_first=False, forced_mode=None, init=True, seed_used=True
+):
     def block(x, filters, kernel_size, seed):
         options = {"strides": 2, "padding": "same", "use_bias": False, **(conv or {})}
         if init:
@@ -89,6 +102,7 @@ def _up(conv=None, norm=True, activation="relu", relu_first=False, forced_mode=N
         if norm:
             x = (keras.layers.BatchNormalization() if forced_mode is None else _ForcedMode(forced_mode))(x)
         return x if relu_first or activation is None else act(x)
+
     return block
 
 
@@ -125,37 +139,54 @@ def test_up_block_names_the_usual_mistakes(answer, hint):
 
 
 def down_block(x, filters, kernel_size, seed, batch_norm=True):  # the lesson's solution
-    x = keras.layers.Conv2D(filters, kernel_size, strides=2, padding="same", use_bias=not batch_norm,
-                            kernel_initializer=_init(seed))(x)
+    x = keras.layers.Conv2D(
+        filters,
+        kernel_size,
+        strides=2,
+        padding="same",
+        use_bias=not batch_norm,
+        kernel_initializer=_init(seed),
+    )(x)
     if batch_norm:
         x = keras.layers.BatchNormalization(momentum=0.9)(x)
     return keras.layers.LeakyReLU(negative_slope=0.2)(x)
 
 
 def down_block_sequential(x, filters, kernel_size, seed, batch_norm=True):
-    layers = [keras.layers.Conv2D(filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed))]
+    layers = [
+        keras.layers.Conv2D(
+            filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed)
+        )
+    ]
     layers += [keras.layers.BatchNormalization()] if batch_norm else []
     return keras.Sequential([*layers, keras.layers.ReLU(negative_slope=0.2)])(x)
 
 
 def down_block_ops(x, filters, kernel_size, seed, batch_norm=True):
-    x = keras.layers.Conv2D(filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed))(x)
+    x = keras.layers.Conv2D(
+        filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed)
+    )(x)
     return keras.ops.leaky_relu(keras.layers.BatchNormalization()(x) if batch_norm else x, negative_slope=0.2)
 
 
-def _down(norm="after", bias="auto", activation="leaky", slope=0.2, leaky_first=False, conv=keras.layers.Conv2D):
+def _down(
+    norm="after", bias="auto", activation="leaky", slope=0.2, leaky_first=False, conv=keras.layers.Conv2D
+):
     def block(x, filters, kernel_size, seed, batch_norm=True):
         use_norm = norm == "always" or (batch_norm and norm in ("after", "before"))
         if use_norm and norm == "before":
             x = keras.layers.BatchNormalization()(x)
         use_bias = not batch_norm if bias == "auto" else bias
-        x = conv(filters, kernel_size, strides=2, padding="same", use_bias=use_bias, kernel_initializer=_init(seed))(x)
+        x = conv(
+            filters, kernel_size, strides=2, padding="same", use_bias=use_bias, kernel_initializer=_init(seed)
+        )(x)
         act = keras.layers.LeakyReLU(slope) if activation == "leaky" else keras.layers.ReLU()
         if leaky_first:
             x = act(x)
         if use_norm and norm != "before":
             x = keras.layers.BatchNormalization()(x)
         return x if leaky_first else act(x)
+
     return block
 
 
@@ -168,7 +199,10 @@ def test_down_block_accepts_any_correct_block(answer, capsys):
 @pytest.mark.parametrize(
     "answer, hint",
     [
-        (_down(norm="always"), "Batch norm after the first block's convolution: with batch_norm=False there is none"),
+        (
+            _down(norm="always"),
+            "Batch norm after the first block's convolution: with batch_norm=False there is none",
+        ),
         (_down(norm="before"), "Batch norm before the convolution"),
         (_down(norm="none"), "With batch_norm=True one batch norm follows the convolution"),
         (_down(bias=True), "Bias left on before batch norm"),
@@ -196,7 +230,9 @@ def test_batch_norm_on_the_images_before_the_first_conv_is_named():
 # ------------------------------------------------------------------------------------------ build_generator
 
 
-def build_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up_block):  # the lesson's solution
+def build_generator(
+    latent_dim, image_shape, base_filters, kernel_size, seed, up_block
+):  # the lesson's solution
     side = dcgan.START_SIZES[image_shape[0]]
     n = dcgan.doublings(image_shape)
     filters = base_filters * 2 ** (n - 1)
@@ -208,8 +244,14 @@ def build_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up
     for i in range(1, n):
         filters //= 2
         x = up_block(x, filters, kernel_size, seed + i)
-    images = keras.layers.Conv2DTranspose(image_shape[-1], kernel_size, strides=2, padding="same", activation="tanh",
-                                          kernel_initializer=_init(seed + n))(x)
+    images = keras.layers.Conv2DTranspose(
+        image_shape[-1],
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_init(seed + n),
+    )(x)
     return keras.Model(z, images, name="generator")
 
 
@@ -225,11 +267,15 @@ def build_generator_other_style(latent_dim, image_shape, base_filters, kernel_si
     for i in range(blocks - 1):
         filters //= 2
         x = up_block(x, filters, kernel_size, seed=seed + 1 + i)
-    x = keras.layers.Conv2DTranspose(image_shape[-1], kernel_size, 2, "same", kernel_initializer=_init(seed + 99))(x)
+    x = keras.layers.Conv2DTranspose(
+        image_shape[-1], kernel_size, 2, "same", kernel_initializer=_init(seed + 99)
+    )(x)
     return keras.Model(z, keras.layers.Activation("tanh")(x))
 
 
-def _generator(bias=False, norm=True, activation="tanh", use_up_block=True, extra_block=False, fixed_start=None):
+def _generator(
+    bias=False, norm=True, activation="tanh", use_up_block=True, extra_block=False, fixed_start=None
+):
     def build(latent_dim, image_shape, base_filters, kernel_size, seed, up_block):
         side = fixed_start or dcgan.START_SIZES[image_shape[0]]
         n = dcgan.doublings(image_shape) if not fixed_start else 2
@@ -241,14 +287,22 @@ def _generator(bias=False, norm=True, activation="tanh", use_up_block=True, extr
         x = keras.layers.ReLU()(x)
         for i in range(1, n + extra_block):
             filters //= 2
-            x = up_block(x, filters, kernel_size, seed + i) if use_up_block else dcgan.up_block(x, filters, 4, seed + i)
-        images = keras.layers.Conv2DTranspose(image_shape[-1], kernel_size, 2, "same", activation=activation,
-                                              kernel_initializer=_init(seed + n))(x)
+            x = (
+                up_block(x, filters, kernel_size, seed + i)
+                if use_up_block
+                else dcgan.up_block(x, filters, 4, seed + i)
+            )
+        images = keras.layers.Conv2DTranspose(
+            image_shape[-1], kernel_size, 2, "same", activation=activation, kernel_initializer=_init(seed + n)
+        )(x)
         return keras.Model(z, images)
+
     return build
 
 
-@pytest.mark.parametrize("answer", [build_generator, build_generator_other_style, models.build_dcgan_generator])
+@pytest.mark.parametrize(
+    "answer", [build_generator, build_generator_other_style, models.build_dcgan_generator]
+)
 def test_generator_accepts_any_correct_builder(answer, capsys):
     assert lesson02.check_generator(answer) is True
     assert "✅ Correct" in capsys.readouterr().out
@@ -305,11 +359,16 @@ def _ema(rule="right", ramp="min", offset=0.0, target="ema", assign=True, python
             decay = (tf.minimum if ramp == "min" else tf.maximum)(max_decay, ramp_value)
         new = []
         for average, weight in zip(ema_weights, weights, strict=True):
-            value = decay * average + (1 - decay) * weight if rule == "right" else (1 - decay) * average + decay * weight
+            value = (
+                decay * average + (1 - decay) * weight
+                if rule == "right"
+                else (1 - decay) * average + decay * weight
+            )
             new.append(value)
             if assign:
                 (average if target == "ema" else weight).assign(value)
         return new
+
     return update
 
 
@@ -348,7 +407,10 @@ def _digits(n=8, seed=0):
 
 
 def test_ganlibs_ema_update_by_hand():
-    ema, weights = [keras.Variable([0.0, 1.0]), keras.Variable(4.0)], [keras.Variable([1.0, 1.0]), keras.Variable(-7.0)]
+    ema, weights = (
+        [keras.Variable([0.0, 1.0]), keras.Variable(4.0)],
+        [keras.Variable([1.0, 1.0]), keras.Variable(-7.0)],
+    )
     ema_update(ema, weights, tf.constant(1.0), 0.999)
     # d = min(0.999, 2/11) = 2/11: [0, 1] → 2/11·[0, 1] + 9/11·[1, 1] = [9/11, 1]; 4 → 2/11·4 − 9/11·7 = −5
     np.testing.assert_allclose(ema[0].numpy(), [9 / 11, 1.0], rtol=1e-6)
@@ -371,7 +433,9 @@ def test_the_trainer_takes_each_ema_step_with_the_given_function():
     assert calls and calls[0] == pytest.approx(0.999)
     assert float(gan.ema_updates.numpy()) == 2.0
     # The same step written by the learner gives the same average as ganlib's.
-    for mine, ganlibs in zip(gan.ema_generator.get_weights(), reference.ema_generator.get_weights(), strict=True):
+    for mine, ganlibs in zip(
+        gan.ema_generator.get_weights(), reference.ema_generator.get_weights(), strict=True
+    ):
         np.testing.assert_allclose(mine, ganlibs, rtol=1e-5, atol=1e-7)
 
 
@@ -379,7 +443,11 @@ def test_a_learners_ema_function_gets_its_own_run_folder_and_ganlibs_keeps_the_o
     def my_ema(ema_weights, weights, t, max_decay):
         ema_update(ema_weights, weights, t, max_decay)
 
-    default, explicit, mine = _tiny_dcgan(), _tiny_dcgan(ema_update_fn=ema_update), _tiny_dcgan(ema_update_fn=my_ema)
+    default, explicit, mine = (
+        _tiny_dcgan(),
+        _tiny_dcgan(ema_update_fn=ema_update),
+        _tiny_dcgan(ema_update_fn=my_ema),
+    )
     assert default.custom_ema == explicit.custom_ema == {}
     assert "custom_ema" not in identity.settings_of(default)
     assert mine.custom_ema == {"ema_update_fn": f"{__name__}.{my_ema.__qualname__}"}
@@ -405,7 +473,9 @@ def test_build_dcgan_passes_the_learners_pieces_through():
 
     def my_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up_block):
         calls.append("generator")
-        return models.build_dcgan_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up_block)
+        return models.build_dcgan_generator(
+            latent_dim, image_shape, base_filters, kernel_size, seed, up_block
+        )
 
     gan = _tiny_dcgan(up_block=my_up_block, down_block=my_down_block, build_generator=my_generator)
     assert calls == ["generator", "up", "down", "down"]

@@ -40,11 +40,17 @@ def _block_model(fn, name: str, input_shape, *args, **kwargs):
     if y is None:
         return None
     if isinstance(y, keras.layers.Layer):
-        raise AssertionError(f"`{name}` returned a layer: apply it to `x` and return its output tensor (`return block(x)`).")
+        raise AssertionError(
+            f"`{name}` returned a layer: apply it to `x` and return its output tensor (`return block(x)`)."
+        )
     if not isinstance(y, keras.KerasTensor):
-        raise AssertionError(f"`{name}` should return the output tensor of its last layer. Received: {type(y).__name__}")
+        raise AssertionError(
+            f"`{name}` should return the output tensor of its last layer. Received: {type(y).__name__}"
+        )
     if y is x:
-        raise AssertionError(f"`{name}` returned its input `x` unchanged: return the output of its last layer.")
+        raise AssertionError(
+            f"`{name}` returned its input `x` unchanged: return the output of its last layer."
+        )
     return keras.Model(x, y)
 
 
@@ -85,7 +91,9 @@ def _check_initialiser(kernel, name: str, rebuilt_kernels) -> None:
 
 def _check_batch_norm_modes(name: str, got_inference, got_training, want_inference, want_training) -> None:
     """Batch norm normalises with the batch's statistics in training mode, with its moving averages in inference."""
-    if np.allclose(got_inference, want_training, atol=_TOL) and not np.allclose(want_inference, want_training):
+    if np.allclose(got_inference, want_training, atol=_TOL) and not np.allclose(
+        want_inference, want_training
+    ):
         raise AssertionError(
             f"In inference mode `{name}` still normalises with the batch's statistics: batch norm must use its "
             "moving averages there. Use keras.layers.BatchNormalization, which keeps them, and let Keras set the "
@@ -109,22 +117,34 @@ def check_up_block(fn) -> bool:
         return todo("replace `raise NotImplementedError` in `up_block` with your code.")
     shape = tuple(model.output_shape[1:])
     if shape[:2] == (4, 4):
-        raise AssertionError('The size did not double: upsample with Conv2DTranspose(…, strides=2, padding="same").')
+        raise AssertionError(
+            'The size did not double: upsample with Conv2DTranspose(…, strides=2, padding="same").'
+        )
     if shape[:2] == (2, 2):
-        raise AssertionError("The size halved: a strided Conv2D is D's tool. G upsamples with Conv2DTranspose.")
+        raise AssertionError(
+            "The size halved: a strided Conv2D is D's tool. G upsamples with Conv2DTranspose."
+        )
     if shape[:2] in ((10, 10), (11, 11)):
-        raise AssertionError(f"{shape[0]}×{shape[0]} is padding='valid' ((4 − 1)·2 + 4 = 10): padding='same' doubles exactly.")
+        raise AssertionError(
+            f"{shape[0]}×{shape[0]} is padding='valid' ((4 − 1)·2 + 4 = 10): padding='same' doubles exactly."
+        )
     if shape != (8, 8, 8):
         raise AssertionError(f"A 4×4×16 input with filters=8 should give 8×8×8, got {shape}.")
     transposed = _of(model, keras.layers.Conv2DTranspose)
     if len(transposed) != 1:
         raise AssertionError(
             f"Expected one Conv2DTranspose (the DCGAN's learned upsampling), found {len(transposed)}"
-            + (" (UpSampling2D + Conv2D is another recipe)." if _of(model, keras.layers.UpSampling2D) else ".")
+            + (
+                " (UpSampling2D + Conv2D is another recipe)."
+                if _of(model, keras.layers.UpSampling2D)
+                else "."
+            )
         )
     conv = transposed[0]
     if tuple(conv.kernel_size) != (4, 4):
-        raise AssertionError(f"Pass `kernel_size` on to the Conv2DTranspose (asked for 4, it has {conv.kernel_size}).")
+        raise AssertionError(
+            f"Pass `kernel_size` on to the Conv2DTranspose (asked for 4, it has {conv.kernel_size})."
+        )
     if conv.use_bias:
         raise AssertionError(
             "Bias left on before batch norm: Conv2DTranspose(…, use_bias=False). Batch norm subtracts the mean, "
@@ -141,10 +161,20 @@ def check_up_block(fn) -> bool:
     if _of(model, keras.layers.LeakyReLU):
         raise AssertionError("LeakyReLU is the discriminator's activation: the DCGAN generator uses ReLU.")
     count = model.count_params()
-    if count != 4 * 4 * 16 * 8 + 4 * 8:  # 2,048 kernel weights (no bias) + γ, β, moving mean and variance of 8 channels
-        raise AssertionError(f"Expected 2,080 parameters (4·4·16·8 = 2,048 kernel weights, no bias, + 4·8 in batch norm), got {count:,}.")
-    _check_initialiser(conv.kernel, "The Conv2DTranspose", [_of(_block_model(fn, "up_block", (4, 4, 16), 8, 4, s),
-                                                                keras.layers.Conv2DTranspose)[0].kernel for s in (0, 1)])
+    if (
+        count != 4 * 4 * 16 * 8 + 4 * 8
+    ):  # 2,048 kernel weights (no bias) + γ, β, moving mean and variance of 8 channels
+        raise AssertionError(
+            f"Expected 2,080 parameters (4·4·16·8 = 2,048 kernel weights, no bias, + 4·8 in batch norm), got {count:,}."
+        )
+    _check_initialiser(
+        conv.kernel,
+        "The Conv2DTranspose",
+        [
+            _of(_block_model(fn, "up_block", (4, 4, 16), 8, 4, s), keras.layers.Conv2DTranspose)[0].kernel
+            for s in (0, 1)
+        ],
+    )
     # Known weights on three 1×1×2 inputs: kernel 2 with stride 2 turns each pixel into its own 2×2 block, and a
     # kernel equal over the 2×2 window gives every pixel of the block f0 = x0, f1 = x0 − x1:
     #   x = [1, 4], [3, 0], [2, 2]  →  y: f0 = 1, 3, 2;  f1 = −3, 3, 0.
@@ -152,7 +182,11 @@ def check_up_block(fn) -> bool:
     #   BN → f0 = (−1, 1, 0)/√(2/3 + ε) = ∓1.2238, 0;  f1 = (−3, 3, 0)/√(6 + ε) = ∓1.2246, 0;  ReLU keeps the positive.
     # Inference mode: the moving averages (mean 0, variance 1): y/√(1 + ε), then ReLU.
     model = _block_model(fn, "up_block", (1, 1, 2), 2, 2, 0)
-    _set_known_weights(model, keras.layers.Conv2DTranspose, np.broadcast_to(np.array([[1.0, 0.0], [1.0, -1.0]]), (2, 2, 2, 2)))
+    _set_known_weights(
+        model,
+        keras.layers.Conv2DTranspose,
+        np.broadcast_to(np.array([[1.0, 0.0], [1.0, -1.0]]), (2, 2, 2, 2)),
+    )
     x = np.array([[1.0, 4.0], [3.0, 0.0], [2.0, 2.0]], dtype=np.float32).reshape(3, 1, 1, 2)
     normalised = np.array([[-1.22383, -1.22464], [1.22383, 1.22464], [0.0, 0.0]])
     want_training = np.maximum(normalised, 0.0)[:, None, None, :]
@@ -163,16 +197,25 @@ def check_up_block(fn) -> bool:
         raise AssertionError("The ReLU is missing: Conv2DTranspose → BatchNormalization → ReLU.")
     # ReLU before batch norm: f1 = ReLU(−3, 3, 0) = (0, 3, 0) has mean 1, variance 2 → (−0.707, 1.414, −0.707).
     if np.allclose(got_training[:, 0, 0, 1], [-0.70693, 1.41386, -0.70693], atol=_TOL):
-        raise AssertionError("ReLU before batch norm: the order is Conv2DTranspose → BatchNormalization → ReLU.")
+        raise AssertionError(
+            "ReLU before batch norm: the order is Conv2DTranspose → BatchNormalization → ReLU."
+        )
     if got_training.min() < -_TOL:
-        raise AssertionError("The block's output has negative values: the last layer is a ReLU (not LeakyReLU, not none).")
-    if not (np.allclose(got_training, want_training, atol=_TOL) and np.allclose(got_inference, want_inference, atol=_TOL)):
+        raise AssertionError(
+            "The block's output has negative values: the last layer is a ReLU (not LeakyReLU, not none)."
+        )
+    if not (
+        np.allclose(got_training, want_training, atol=_TOL)
+        and np.allclose(got_inference, want_inference, atol=_TOL)
+    ):
         raise AssertionError(
             f"For the test input, training mode should give {np.round(want_training[:, 0, 0], 4).tolist()} and inference "
             f"mode {np.round(want_inference[:, 0, 0], 4).tolist()}; got {np.round(got_training[:, 0, 0], 4).tolist()} and "
             f"{np.round(got_inference[:, 0, 0], 4).tolist()}. Hint: Conv2DTranspose → BatchNormalization → ReLU."
         )
-    print("✅ Correct: 4×4 → 8×8, 2,080 parameters, no bias; batch statistics in training, moving averages in inference.")
+    print(
+        "✅ Correct: 4×4 → 8×8, 2,080 parameters, no bias; batch statistics in training, moving averages in inference."
+    )
     return True
 
 
@@ -185,7 +228,9 @@ def check_down_block(fn) -> bool:
     returns ``Conv2D(filters, kernel_size, strides=2, padding="same") → [BatchNorm] → LeakyReLU(0.2)`` applied
     to ``x``, the convolution without bias when batch norm follows (ganlib's: :func:`ganlib.models.dcgan.down_block`)."""
     if not_attempted(fn):
-        return todo("write `down_block(x, filters, kernel_size, seed, batch_norm=True)` and run this cell again.")
+        return todo(
+            "write `down_block(x, filters, kernel_size, seed, batch_norm=True)` and run this cell again."
+        )
     first = _down(fn, (8, 8, 8), 16, 4, 0, batch_norm=False)
     if first is None:
         return todo("replace `raise NotImplementedError` in `down_block` with your code.")
@@ -204,9 +249,13 @@ def check_down_block(fn) -> bool:
         if len(convs) != 1:
             raise AssertionError(f"Expected one strided Conv2D, found {len(convs)} convolutions.")
         if tuple(convs[0].kernel_size) != (4, 4):
-            raise AssertionError(f"Pass `kernel_size` on to the Conv2D (asked for 4, it has {convs[0].kernel_size}).")
+            raise AssertionError(
+                f"Pass `kernel_size` on to the Conv2D (asked for 4, it has {convs[0].kernel_size})."
+            )
         if convs[0].activation is not keras.activations.linear:
-            raise AssertionError("No activation inside the Conv2D: the LeakyReLU comes last (after batch norm, if any).")
+            raise AssertionError(
+                "No activation inside the Conv2D: the LeakyReLU comes last (after batch norm, if any)."
+            )
         norms = _of(model, keras.layers.BatchNormalization)
         # Batch norm on the 8 input channels normalises the images; after the convolution it has 16 channels.
         before = [norm for norm in norms if norm.moving_mean.shape[-1] == 8]
@@ -216,48 +265,72 @@ def check_down_block(fn) -> bool:
                 "there is none. The DCGAN leaves it out of D's first layer, which sees the images themselves."
             )
         if batch_norm and before:
-            raise AssertionError("Batch norm before the convolution: the order is Conv2D → BatchNormalization → LeakyReLU.")
+            raise AssertionError(
+                "Batch norm before the convolution: the order is Conv2D → BatchNormalization → LeakyReLU."
+            )
         if batch_norm and len(norms) != 1:
-            raise AssertionError(f"With batch_norm=True one batch norm follows the convolution; found {len(norms)}.")
+            raise AssertionError(
+                f"With batch_norm=True one batch norm follows the convolution; found {len(norms)}."
+            )
         if batch_norm and convs[0].use_bias:
-            raise AssertionError("Bias left on before batch norm: use_bias=not batch_norm (β replaces the bias).")
+            raise AssertionError(
+                "Bias left on before batch norm: use_bias=not batch_norm (β replaces the bias)."
+            )
         if not batch_norm and not convs[0].use_bias:
-            raise AssertionError("Without batch norm the convolution keeps its bias: use_bias=not batch_norm.")
+            raise AssertionError(
+                "Without batch norm the convolution keeps its bias: use_bias=not batch_norm."
+            )
     # 2,048 kernel weights (4·4·8·16) + 16 biases without batch norm; + γ, β, moving mean and variance (4·16) with.
     for model, want in ((first, 2_064), (later, 2_112)):
         if model.count_params() != want:
-            raise AssertionError(f"Expected {want:,} parameters (4·4·8·16 kernel weights + "
-                                 f"{'16 biases' if want == 2_064 else '4·16 in batch norm'}), got {model.count_params():,}.")
-    _check_initialiser(_of(later, keras.layers.Conv2D)[0].kernel, "The Conv2D",
-                       [_of(_down(fn, (8, 8, 8), 16, 4, s, True), keras.layers.Conv2D)[0].kernel for s in (0, 1)])
+            raise AssertionError(
+                f"Expected {want:,} parameters (4·4·8·16 kernel weights + "
+                f"{'16 biases' if want == 2_064 else '4·16 in batch norm'}), got {model.count_params():,}."
+            )
+    _check_initialiser(
+        _of(later, keras.layers.Conv2D)[0].kernel,
+        "The Conv2D",
+        [_of(_down(fn, (8, 8, 8), 16, 4, s, True), keras.layers.Conv2D)[0].kernel for s in (0, 1)],
+    )
     # Known weights on three 2×2×1 images: kernel 2 with stride 2 sees the whole image once; a kernel equal over
     # the window gives f0 = the sum of the pixels, f1 = minus it. Sums: 2, −1, 5.
     #   First block (no batch norm): LeakyReLU(0.2) → f0 = 2, −0.2, 5;  f1 = −0.4, 1, −1.
     #   With batch norm, training mode: f0's mean 2 and variance 6 → (0, −3, 3)/√(6 + ε) = 0, ∓1.2246, then
     #   LeakyReLU → 0, −0.2449, 1.2246 (f1 mirrored). Inference mode: y/√(1 + ε), then LeakyReLU.
-    x = np.stack([np.full((2, 2), 0.5), [[-1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 2.0]]]).astype(np.float32)[..., None]
+    x = np.stack([np.full((2, 2), 0.5), [[-1.0, 0.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 2.0]]]).astype(
+        np.float32
+    )[..., None]
     kernel = np.broadcast_to(np.array([1.0, -1.0]), (2, 2, 1, 2))
     first, later = _down(fn, (2, 2, 1), 2, 2, 0, False), _down(fn, (2, 2, 1), 2, 2, 0, True)
     for model in (first, later):
         _set_known_weights(model, keras.layers.Conv2D, kernel)
     got = _outputs(first, x)[1][:, 0, 0]
     sums = np.array([[2.0, -2.0], [-1.0, 1.0], [5.0, -5.0]])
-    for slope, hint in ((0.0, "ReLU is G's activation: D uses LeakyReLU(negative_slope=0.2)."),
-                        (0.3, "Keras' LeakyReLU slopes 0.3 by default: the DCGAN's is LeakyReLU(negative_slope=0.2)."),
-                        (1.0, "The activation is missing: LeakyReLU(negative_slope=0.2) after the convolution.")):
+    for slope, hint in (
+        (0.0, "ReLU is G's activation: D uses LeakyReLU(negative_slope=0.2)."),
+        (0.3, "Keras' LeakyReLU slopes 0.3 by default: the DCGAN's is LeakyReLU(negative_slope=0.2)."),
+        (1.0, "The activation is missing: LeakyReLU(negative_slope=0.2) after the convolution."),
+    ):
         if np.allclose(got, np.where(sums > 0, sums, slope * sums), atol=_TOL):
             raise AssertionError(hint)
     if not np.allclose(got, [[2.0, -0.4], [-0.2, 1.0], [5.0, -1.0]], atol=_TOL):
-        raise AssertionError(f"With batch_norm=False the test images should give f0, f1 = [[2, −0.4], [−0.2, 1], [5, −1]], "
-                             f"got {np.round(got, 4).tolist()}. Hint: Conv2D → LeakyReLU(0.2).")
+        raise AssertionError(
+            f"With batch_norm=False the test images should give f0, f1 = [[2, −0.4], [−0.2, 1], [5, −1]], "
+            f"got {np.round(got, 4).tolist()}. Hint: Conv2D → LeakyReLU(0.2)."
+        )
     got_inference, got_training = (out[:, 0, 0] for out in _outputs(later, x))
     want_training = np.array([[0.0, 0.0], [-0.24493, 1.22464], [1.22464, -0.24493]])
     want_inference = np.array([[1.99900, -0.39980], [-0.19990, 0.99950], [4.99750, -0.99950]])
     _check_batch_norm_modes("down_block", got_inference, got_training, want_inference, want_training)
     # LeakyReLU before batch norm: f0 = (2, −0.2, 5) normalised → (−0.125, −1.157, 1.282).
     if np.allclose(got_training[:, 0], [-0.12511, -1.15725, 1.28236], atol=_TOL):
-        raise AssertionError("LeakyReLU before batch norm: the order is Conv2D → BatchNormalization → LeakyReLU.")
-    if not (np.allclose(got_training, want_training, atol=_TOL) and np.allclose(got_inference, want_inference, atol=_TOL)):
+        raise AssertionError(
+            "LeakyReLU before batch norm: the order is Conv2D → BatchNormalization → LeakyReLU."
+        )
+    if not (
+        np.allclose(got_training, want_training, atol=_TOL)
+        and np.allclose(got_inference, want_inference, atol=_TOL)
+    ):
         raise AssertionError(
             f"With batch_norm=True the test images should give {want_training.tolist()} in training mode and "
             f"{want_inference.tolist()} in inference mode; got {np.round(got_training, 4).tolist()} and "

@@ -35,9 +35,13 @@ def check_transposed_conv_size(fn) -> bool:
     want = [size * stride for size, stride in cases]
     valid = [(size - 1) * stride + 4 for size, stride in cases]
     if got == valid:
-        raise AssertionError("That is the size with padding='valid' and kernel 4. With 'same', it is simpler.")
+        raise AssertionError(
+            "That is the size with padding='valid' and kernel 4. With 'same', it is simpler."
+        )
     if got != want:
-        raise AssertionError(f"For (size, stride) = {cases} expected {want}, got {got}. Hint: 'same' means 'times the stride'.")
+        raise AssertionError(
+            f"For (size, stride) = {cases} expected {want}, got {got}. Hint: 'same' means 'times the stride'."
+        )
     print("✅ Correct: with padding='same', a stride-2 transposed convolution doubles the size: 7 → 14 → 28.")
     return True
 
@@ -45,7 +49,9 @@ def check_transposed_conv_size(fn) -> bool:
 def check_conv_params(fn) -> bool:
     """Exercise: ``fn(kernel_size, in_channels, filters, use_bias)`` gives a ``Conv2D`` layer's parameter count."""
     if not_attempted(fn):
-        return todo("write `conv_params(kernel_size, in_channels, filters, use_bias)` and run this cell again.")
+        return todo(
+            "write `conv_params(kernel_size, in_channels, filters, use_bias)` and run this cell again."
+        )
     cases = [(4, 1, 32, True), (4, 32, 64, False), (3, 3, 16, True), (5, 64, 128, False)]
     got = [call(fn, *case) for case in cases]
     if any(value is None for value in got):
@@ -54,9 +60,13 @@ def check_conv_params(fn) -> bool:
     if got == [k * k * f + (f if bias else 0) for k, c, f, bias in cases]:
         raise AssertionError("Each filter sees *all* input channels: multiply by in_channels too.")
     if got == [k * k * c * f + f for k, c, f, bias in cases]:
-        raise AssertionError("Layers followed by batch norm have no bias (use_bias=False): count it only when there is one.")
+        raise AssertionError(
+            "Layers followed by batch norm have no bias (use_bias=False): count it only when there is one."
+        )
     if got != want:
-        raise AssertionError(f"For {cases} expected {want}, got {got}. Hint: kernel_size² · in_channels · filters (+ filters).")
+        raise AssertionError(
+            f"For {cases} expected {want}, got {got}. Hint: kernel_size² · in_channels · filters (+ filters)."
+        )
     print("✅ Correct: a convolution's parameters do not depend on the image size — that is weight sharing.")
     return True
 
@@ -74,12 +84,16 @@ def check_linear_interpolation(fn) -> bool:
     if got.shape != want.shape:
         raise AssertionError(f"Expected shape {want.shape} (steps × latent size), got {got.shape}.")
     if np.allclose(got, np.linspace(0.0, 1.0, 5, endpoint=False)[:, None] * (z_b - z_a) + z_a):
-        raise AssertionError("The last point should be z_b itself: include the end point (np.linspace does by default).")
+        raise AssertionError(
+            "The last point should be z_b itself: include the end point (np.linspace does by default)."
+        )
     if np.allclose(got, want[::-1]):
         raise AssertionError("Backwards: start at z_a and end at z_b.")
     if not np.allclose(got, want):
         raise AssertionError("Not quite. Hint: z(t) = (1 − t)·z_a + t·z_b for t = 0, 1/(steps−1), …, 1.")
-    print("✅ Correct. ganlib.latent.interpolate also offers spherical interpolation (the default in the explorer).")
+    print(
+        "✅ Correct. ganlib.latent.interpolate also offers spherical interpolation (the default in the explorer)."
+    )
     return True
 
 
@@ -102,7 +116,9 @@ def _build_generator(fn, image_shape, calls, seed=0):
 
     generator = call(fn, 8, image_shape, 4, 4, seed=seed, up_block=up_block)
     if generator is not None and not isinstance(generator, keras.Model):
-        raise AssertionError(f"Return the network, keras.Model(z, images). Received: {type(generator).__name__}")
+        raise AssertionError(
+            f"Return the network, keras.Model(z, images). Received: {type(generator).__name__}"
+        )
     return generator
 
 
@@ -111,50 +127,78 @@ def check_generator(fn) -> bool:
     generator: project ``z``, reshape, batch norm and ReLU, ``up_block``s, a tanh ``Conv2DTranspose``
     (ganlib's: :func:`ganlib.models.build_dcgan_generator`). The check gives it ganlib's ``up_block``."""
     if not_attempted(fn):
-        return todo("write `build_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up_block)` "
-                    "and run this cell again.")
+        return todo(
+            "write `build_generator(latent_dim, image_shape, base_filters, kernel_size, seed, up_block)` "
+            "and run this cell again."
+        )
     calls = []
     generator = _build_generator(fn, (28, 28, 1), calls)
     if generator is None:
         return todo("replace `raise NotImplementedError` in `build_generator` with your code.")
     shape = tuple(generator.output_shape)
     if shape[1:3] == (14, 14):
-        raise AssertionError("14×14: one doubling short. After the up-blocks the output layer doubles once more (7 → 14 → 28).")
+        raise AssertionError(
+            "14×14: one doubling short. After the up-blocks the output layer doubles once more (7 → 14 → 28)."
+        )
     if shape[1:3] == (56, 56):
-        raise AssertionError("56×56: one doubling too many. doublings(image_shape) counts the output layer too: "
-                             "make doublings − 1 up-blocks.")
+        raise AssertionError(
+            "56×56: one doubling too many. doublings(image_shape) counts the output layer too: "
+            "make doublings − 1 up-blocks."
+        )
     if shape != (None, 28, 28, 1):
-        raise AssertionError(f"For latent_dim=8 and image_shape=(28, 28, 1) expected images of shape (None, 28, 28, 1), got {shape}.")
+        raise AssertionError(
+            f"For latent_dim=8 and image_shape=(28, 28, 1) expected images of shape (None, 28, 28, 1), got {shape}."
+        )
     if tuple(generator.input_shape) != (None, 8):
-        raise AssertionError(f"The input is z, of shape (None, latent_dim) = (None, 8); got {tuple(generator.input_shape)}.")
+        raise AssertionError(
+            f"The input is z, of shape (None, latent_dim) = (None, 8); got {tuple(generator.input_shape)}."
+        )
     if not calls:
-        raise AssertionError("Build the hidden layers with the `up_block` you are given (`x = up_block(x, filters, "
-                             "kernel_size, seed)`): that is how your block from the exercise before gets into G.")
+        raise AssertionError(
+            "Build the hidden layers with the `up_block` you are given (`x = up_block(x, filters, "
+            "kernel_size, seed)`): that is how your block from the exercise before gets into G."
+        )
     if calls != [4]:
-        raise AssertionError(f"With base_filters=4 the projection has 2·4 = 8 filters and the one up-block 4; your "
-                             f"up-blocks got {calls}. The filters halve at each up-block and end at base_filters.")
+        raise AssertionError(
+            f"With base_filters=4 the projection has 2·4 = 8 filters and the one up-block 4; your "
+            f"up-blocks got {calls}. The filters halve at each up-block and end at base_filters."
+        )
     count = generator.count_params()
     # z (8) → Dense 7·7·8 = 392 units, no bias: 3,136;  BatchNorm(8): 32;  up_block 8 → 4: 4·4·8·4 + 4·4 = 528;
     # output Conv2DTranspose 4 → 1 with its bias: 4·4·4·1 + 1 = 65.  Total 3,761.
-    hints = {392: "The projection is followed by batch norm: Dense(…, use_bias=False) (β replaces the bias).",
-             -32: "Batch norm after the reshape is missing: Dense → Reshape → BatchNormalization → ReLU.",
-             -1: "The output layer keeps its bias: no batch norm follows it."}
+    hints = {
+        392: "The projection is followed by batch norm: Dense(…, use_bias=False) (β replaces the bias).",
+        -32: "Batch norm after the reshape is missing: Dense → Reshape → BatchNormalization → ReLU.",
+        -1: "The output layer keeps its bias: no batch norm follows it.",
+    }
     if count != 3_761:
-        raise AssertionError(hints.get(count - 3_761, f"Expected 3,761 parameters (Dense 3,136 without bias, batch norm "
-                                                      f"32, the up-block 528, the output layer 65), got {count:,}."))
+        raise AssertionError(
+            hints.get(
+                count - 3_761,
+                f"Expected 3,761 parameters (Dense 3,136 without bias, batch norm "
+                f"32, the up-block 528, the output layer 65), got {count:,}.",
+            )
+        )
     if _of(generator, keras.layers.LeakyReLU):
         raise AssertionError("LeakyReLU is the discriminator's activation: the DCGAN generator uses ReLU.")
     if _relus(generator) < 2:
-        raise AssertionError("The ReLU after the projection's batch norm is missing: Dense → Reshape → BatchNorm → ReLU.")
+        raise AssertionError(
+            "The ReLU after the projection's batch norm is missing: Dense → Reshape → BatchNorm → ReLU."
+        )
     dense = _of(generator, keras.layers.Dense)
-    _check_initialiser(dense[0].kernel, "The Dense projection",
-                       [_of(_build_generator(fn, (28, 28, 1), [], s), keras.layers.Dense)[0].kernel for s in (0, 1)])
+    _check_initialiser(
+        dense[0].kernel,
+        "The Dense projection",
+        [_of(_build_generator(fn, (28, 28, 1), [], s), keras.layers.Dense)[0].kernel for s in (0, 1)],
+    )
     # Huge weights drive every pre-activation far from 0: only a squashing output stays bounded.
     z = np.linspace(-2.0, 2.0, 32, dtype=np.float32).reshape(4, 8)
     generator.set_weights([300.0 * w if w.ndim > 1 else w for w in generator.get_weights()])
     images = keras.ops.convert_to_numpy(generator(z, training=True))
     if images.min() >= 0.0 and images.max() <= 1.0:
-        raise AssertionError("The images lie in [0, 1]: the data is scaled to [−1, 1], so the output is tanh, not sigmoid.")
+        raise AssertionError(
+            "The images lie in [0, 1]: the data is scaled to [−1, 1], so the output is tanh, not sigmoid."
+        )
     if np.abs(images).max() > 1.0 + 1e-6:
         raise AssertionError('tanh is missing on the output layer: Conv2DTranspose(…, activation="tanh").')
     calls.clear()
@@ -189,38 +233,60 @@ def check_ema_update(fn) -> bool:
     except NotImplementedError:
         return todo("replace `raise NotImplementedError` in `ema_update` with your code.")
     if not (np.allclose(weights[0], [1.0, 1.0, 2.0]) and np.isclose(weights[1], -7.0)):
-        raise AssertionError("The generator's weights changed: assign to the averages (ema_weights), not to the weights.")
+        raise AssertionError(
+            "The generator's weights changed: assign to the averages (ema_weights), not to the weights."
+        )
     if np.allclose(ema[0], [0.0, 1.0, -2.0]) and np.isclose(ema[1], 4.0):
-        raise AssertionError("The averages did not move: update each one in place, ema_weight.assign(…) "
-                             "(the trainer keeps the variables; a returned value changes nothing).")
+        raise AssertionError(
+            "The averages did not move: update each one in place, ema_weight.assign(…) "
+            "(the trainer keeps the variables; a returned value changes nothing)."
+        )
 
     def decay(ema):  # 4 → d·4 + (1 − d)·(−7) = 11·d − 7, so d = (new + 7)/11
         d = (float(ema[1]) + 7.0) / 11.0
-        if not np.allclose(ema[0], d * np.array([0.0, 1.0, -2.0]) + (1 - d) * np.array([1.0, 1.0, 2.0]), atol=1e-5):
-            raise AssertionError("Each average moves by the same rule, w_ema ← d·w_ema + (1 − d)·w: loop over "
-                                 "zip(ema_weights, weights).")
+        if not np.allclose(
+            ema[0], d * np.array([0.0, 1.0, -2.0]) + (1 - d) * np.array([1.0, 1.0, 2.0]), atol=1e-5
+        ):
+            raise AssertionError(
+                "Each average moves by the same rule, w_ema ← d·w_ema + (1 − d)·w: loop over "
+                "zip(ema_weights, weights)."
+            )
         return d
 
     # t = 1: d = min(0.999, 2/11) = 0.1818: [0, 1, −2] → 2/11·[0, 1, −2] + 9/11·[1, 1, 2] = [0.818, 1, 1.273]; 4 → −5.
     d = decay(ema)
     if np.isclose(d, 9 / 11, atol=1e-4):
-        raise AssertionError("d and 1 − d are swapped: the average keeps d of itself, w_ema ← d·w_ema + (1 − d)·w.")
+        raise AssertionError(
+            "d and 1 − d are swapped: the average keeps d of itself, w_ema ← d·w_ema + (1 − d)·w."
+        )
     if np.isclose(d, 0.999, atol=1e-4):
         # t = 1000, max_decay 0.99: min(0.99, 1001/1010 = 0.99109) = 0.99, max would give 0.99109.
         if np.isclose(decay(step(1000.0, 0.99)[0]), 1001 / 1010, atol=1e-5):
-            raise AssertionError("max instead of min: the ramp stops at max_decay, d = min(max_decay, (1 + t)/(10 + t)).")
-        raise AssertionError("The ramp is missing: d = min(max_decay, (1 + t)/(10 + t)), 2/11 at the first update, so "
-                             "the average forgets the random initial weights quickly.")
+            raise AssertionError(
+                "max instead of min: the ramp stops at max_decay, d = min(max_decay, (1 + t)/(10 + t))."
+            )
+        raise AssertionError(
+            "The ramp is missing: d = min(max_decay, (1 + t)/(10 + t)), 2/11 at the first update, so "
+            "the average forgets the random initial weights quickly."
+        )
     if np.isclose(d, 3 / 12, atol=1e-4):
-        raise AssertionError("t already counts this update (1 at the first): d = (1 + t)/(10 + t) = 2/11 there.")
+        raise AssertionError(
+            "t already counts this update (1 at the first): d = (1 + t)/(10 + t) = 2/11 there."
+        )
     if not np.isclose(d, 2 / 11, atol=1e-5):
-        raise AssertionError(f"With t = 1 and max_decay = 0.999, d = min(0.999, 2/11) = 0.1818; your update used d = {d:.4f}.")
+        raise AssertionError(
+            f"With t = 1 and max_decay = 0.999, d = min(0.999, 2/11) = 0.1818; your update used d = {d:.4f}."
+        )
     # t = 100: 101/110 = 0.91818 (the ramp); t = 1000 with max_decay 0.99: 0.99 (the cap, not 1001/1010 = 0.99109).
-    for t, max_decay, want, hint in ((100.0, 0.999, 101 / 110, "(1 + t)/(10 + t)"),
-                                     (1000.0, 0.99, 0.99, "min(max_decay, …): the ramp stops at max_decay")):
+    for t, max_decay, want, hint in (
+        (100.0, 0.999, 101 / 110, "(1 + t)/(10 + t)"),
+        (1000.0, 0.99, 0.99, "min(max_decay, …): the ramp stops at max_decay"),
+    ):
         d = decay(step(t, max_decay)[0])
         if not np.isclose(d, want, atol=1e-5):
-            raise AssertionError(f"With t = {t:g} and max_decay = {max_decay} expected d = {want:.5f}, got {d:.5f}: {hint}.")
+            raise AssertionError(
+                f"With t = {t:g} and max_decay = {max_decay} expected d = {want:.5f}, got {d:.5f}: {hint}."
+            )
     try:
         compiled, _ = step(1.0, 0.999, compiled=True)
     except Exception as error:  # noqa: BLE001 (any failure inside a compiled step gets the same hint)
@@ -229,7 +295,9 @@ def check_ema_update(fn) -> bool:
             f"operations (keras.ops.minimum or tf.minimum, not Python's min or NumPy). The error: {type(error).__name__}"
         ) from None
     if not np.allclose(compiled[1], -5.0, atol=1e-5):
-        raise AssertionError("Compiled, your update gives another result than eagerly: use tensor operations only.")
+        raise AssertionError(
+            "Compiled, your update gives another result than eagerly: use tensor operations only."
+        )
     print("✅ Correct: d = 2/11 at the first update, 101/110 at the 100th, capped at max_decay.")
     return True
 
