@@ -281,8 +281,9 @@ def build_pix2pix(
 #: Lesson 5: CycleGAN on 32×32 digits ↔ digits on photos, sized to train on a laptop CPU in minutes. Measured
 #: (``benchmarks/RESULTS.md``, lesson 5) against the paper's weights: lighter cycles (λ 3 for A → B → A, 1 for
 #: B → A → B, whose photo a plain digit cannot hold), a stronger discriminator (32 filters, 34-pixel
-#: patches) and shallow generators (two halvings: each output pixel sees a 14×14 window, less than a digit)
-#: keep the digit far more often.
+#: patches) and shallow generators (two halvings: each output pixel sees a window of the input at most 18×18 px,
+#: 14 or 18 px a side depending on the pixel's position, less than the 20×20-px box of a digit) keep the digit
+#: far more often.
 CYCLEGAN = {
     "base_filters": 8,
     "depth": 2,  # the generators' stride-2 halvings (None: down to 1×1)

@@ -274,21 +274,58 @@ def test_recipe_builds_with_decay_and_refuses_unknown_settings():
         recipes.build_cyclegan(lambda_cyc=3)
 
 
-def test_recipe_generators_see_a_14_pixel_window_on_digits_and_real_sets_go_down_to_1x1():
-    """Depth 2 (two stride-2 halvings): an output pixel depends on a 14×14 window of the input only."""
+def _same_conv_reads(index, kernel, stride):
+    """The input rows a Keras ``padding="same"`` convolution reads for its output row ``index`` (even sizes:
+    Keras pads ``kernel - stride`` rows in all, the smaller half before)."""
+    start = stride * index - (kernel - stride) // 2
+    return set(range(start, start + kernel))
+
+
+def _unet_window_by_hand(row, size, kernel, stride):
+    """The input rows output row ``row`` of a depth-2 U-Net depends on: e1 and e2 convolutions, d1 and the output
+    layer their transposes (a transposed convolution's output row gets input row x when the convolution at x
+    reads that row), e1 concatenated to d1."""
+    def conv(rows, n_in):
+        return {r for o in rows for r in _same_conv_reads(o, kernel, stride) if 0 <= r < n_in}
+
+    def transposed(rows, n_in):
+        return {x for x in range(n_in) if _same_conv_reads(x, kernel, stride) & rows}
+
+    level_16 = transposed({row}, size // stride)        # d1's rows (and e1's, through the skip connection)
+    level_8 = transposed(level_16, size // stride**2)   # the bottom, e2, read by d1
+    return conv(conv(level_8, size // stride) | level_16, size)
+
+
+def test_recipe_generators_see_at_most_an_18_pixel_window_on_digits_and_real_sets_go_down_to_1x1():
+    """Depth 2 (two stride-2 halvings, 4×4 kernels): every output pixel depends on a window of the input only, 14
+    or 18 px a side in the middle (the side alternates in pairs of rows: pixel (16, 16) sees rows 9–22, pixel
+    (17, 17) rows 9–26), less at the border; measured for every output pixel against the count by hand."""
     import tensorflow as tf
 
-    def seen(generator):  # the input pixels that output pixel (16, 16) depends on
-        x = tf.Variable(tf.random.normal((1, 32, 32, 3), seed=0))
+    def seen(generator):  # (out row, out col, in row, in col): does the output pixel depend on the input pixel?
+        # a few pictures, so that a unit one picture switches off (ReLU) does not hide a dependency
+        x = tf.Variable(np.random.default_rng(0).uniform(-1, 1, (4, 32, 32, 3)).astype("float32"))
         with tf.GradientTape() as tape:
-            y = generator(x, training=False)[0, 16, 16, 0]
-        return np.abs(tape.gradient(y, x).numpy()[0]).sum(-1) > 0
+            y = tf.reduce_sum(generator(x, training=False), axis=(0, 3))
+        return np.abs(tape.jacobian(y, x).numpy()).sum(axis=(2, 5)) > 0
 
     model = recipes.build_cyclegan(seed=0)
     for generator in (model.generator_a2b, model.generator_b2a):
-        rows, cols = np.nonzero(seen(generator))
-        assert (rows.min(), rows.max(), cols.min(), cols.max()) == (9, 22, 9, 22)
-    assert seen(recipes.build_cyclegan(seed=0, depth=None).generator_b2a).all()  # down to 1×1: the whole picture
+        layers = [layer for layer in generator.layers if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
+        assert [(type(layer).__name__, layer.kernel_size, layer.strides, layer.padding) for layer in layers] == (
+            2 * [("Conv2D", (4, 4), (2, 2), "same")] + 2 * [("Conv2DTranspose", (4, 4), (2, 2), "same")]
+        )
+        by_hand = [_unet_window_by_hand(row, 32, kernel=4, stride=2) for row in range(32)]
+        measured = seen(generator)
+        for i in range(32):
+            for j in range(32):
+                assert set(np.nonzero(measured[i, j].any(axis=1))[0]) == by_hand[i], (i, j)
+                assert set(np.nonzero(measured[i, j].any(axis=0))[0]) == by_hand[j], (i, j)
+    sides = [max(rows) - min(rows) + 1 for rows in by_hand]
+    assert all(len(rows) == side for rows, side in zip(by_hand, sides, strict=True))  # no gaps in a window
+    assert max(sides) == 18 and sides[8:24] == [14, 18, 18, 14] * 4
+    assert (min(by_hand[16]), max(by_hand[16]), min(by_hand[17]), max(by_hand[17])) == (9, 22, 9, 26)
+    assert seen(recipes.build_cyclegan(seed=0, depth=None).generator_b2a)[16, 16].all()  # down to 1×1: the whole picture
     for name in ("horse2zebra", "summer2winter_yosemite", "monet2photo"):
         assert recipes.CYCLEGAN_DATASETS[name]["depth"] is None
 
