@@ -68,7 +68,8 @@ def tile(images, ncols: int | None = None, padding: int = 1) -> np.ndarray:
     return np.rint(mosaic * 255.0).astype(np.uint8)
 
 
-def _draw_mosaic(ax, images, ncols=None, title=None):
+def draw_mosaic(ax, images, ncols=None, title=None):
+    """Draw ``images`` (see :func:`tile`) as one mosaic into the matplotlib axes ``ax``, without axes."""
     mosaic = tile(images, ncols=ncols)
     ax.imshow(mosaic, cmap="gray" if mosaic.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
     ax.set_axis_off()
@@ -90,12 +91,12 @@ def image_grid(images, ncols: int | None = None, title: str | None = None, scale
     scale = _checks.positive_number("scale", scale)
     nrows = math.ceil(n / ncols)
     fig = Figure(figsize=(max(2.0, ncols * scale), max(2.0, nrows * scale + (0.4 if title else 0))))
-    _draw_mosaic(fig.add_subplot(), images, ncols=ncols, title=title)
+    draw_mosaic(fig.add_subplot(), images, ncols=ncols, title=title)
     fig.tight_layout()
     return fig
 
 
-def _smooth(values, window: int) -> np.ndarray:
+def smooth_curve(values, window: int) -> np.ndarray:
     """Trailing moving average over ``window`` values (no look-ahead); the first ``window − 1`` points average
     what there is so far, so no point is lost and a short history is smoothed too."""
     values = np.asarray(values, dtype=np.float64)
@@ -115,7 +116,7 @@ def _plot_losses(ax, history, smooth):
             values = history[key]
             ax.plot(values, color=color, alpha=0.25 if smooth > 1 else 1.0, linewidth=0.8)
             if smooth > 1:
-                ax.plot(_smooth(values, smooth), color=color, label=key)
+                ax.plot(smooth_curve(values, smooth), color=color, label=key)
             else:
                 ax.lines[-1].set_label(key)
     ax.axhline(LOG2, color="gray", linestyle="--", linewidth=1, label="log 2 ≈ 0.693")
@@ -124,7 +125,7 @@ def _plot_losses(ax, history, smooth):
     ax.legend(loc="upper right", fontsize="small")
     if history.get("g_l1"):
         twin = ax.twinx()
-        twin.plot(_smooth(history["g_l1"], smooth), color="tab:green", label="g_l1 (right)")
+        twin.plot(smooth_curve(history["g_l1"], smooth), color="tab:green", label="g_l1 (right)")
         twin.set_ylabel("L1 to target", color="tab:green")
         twin.legend(loc="upper left", fontsize="small")
 
@@ -132,7 +133,7 @@ def _plot_losses(ax, history, smooth):
 def _plot_d_outputs(ax, history, smooth):
     for key, color, label in (("d_real", "tab:green", "D(x) real"), ("d_fake", "tab:red", "D(G(z)) fake")):
         if history.get(key):
-            ax.plot(_smooth(history[key], smooth), color=color, label=label)
+            ax.plot(smooth_curve(history[key], smooth), color=color, label=label)
     ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="1/2 (D can't tell)")
     ax.set_ylim(0, 1)
     ax.set_xlabel("step")
@@ -246,7 +247,7 @@ def dashboard(
         _plot_losses(axes[0], history, smooth)
         _plot_d_outputs(axes[1], history, smooth)
     if samples is not None:
-        _draw_mosaic(axes[2], samples, title=samples_title)
+        draw_mosaic(axes[2], samples, title=samples_title)
     else:
         axes[2].set_axis_off()
     if panels == 4:

@@ -45,8 +45,8 @@ def tiny(monkeypatch):
 
 def test_train_dcgan_on_a_folder_then_sample_rgb(tiny, tmp_path, capsys):
     folder, out = _pictures(tmp_path / "mine", 40), tmp_path / "run"
-    code, stdout, _ = _run(["train", "dcgan", "--data", folder, "--epochs", "2", "--batch-size", "16", "--out", out], capsys)
-    assert code == 0
+    code, stdout, err = _run(["train", "dcgan", "--data", folder, "--epochs", "2", "--batch-size", "16", "--out", out], capsys)
+    assert code == 0, err
     assert f"{folder}: 40 images, centre-cropped to 32×32 RGB." in stdout
     assert "dcgan on" in stdout and "(40 at 32 px, batch 16, seed 0)" in stdout
     assert storage.load_model(out / "generator.keras").output_shape == (None, 32, 32, 3)

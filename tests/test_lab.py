@@ -286,8 +286,8 @@ def test_pix2pix_view_shows_the_patch_verdict(pairs):
 def test_trailing_smoothing_is_a_running_mean_without_look_ahead():
     from ganlib import viz
 
-    assert viz._smooth([1, 2, 3, 4], 2).tolist() == [1.0, 1.5, 2.5, 3.5]
-    assert viz._smooth([1, 2, 3], 1).tolist() == [1.0, 2.0, 3.0]
+    assert viz.smooth_curve([1, 2, 3, 4], 2).tolist() == [1.0, 1.5, 2.5, 3.5]
+    assert viz.smooth_curve([1, 2, 3], 1).tolist() == [1.0, 2.0, 3.0]
 
 
 def test_drawing_from_the_training_thread_updates_the_image(lab):

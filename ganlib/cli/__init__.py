@@ -27,21 +27,22 @@ written); ``sample`` and ``translate`` read a folder while it trains.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+from ganlib.cli.common import (
+    IMAGE_SUFFIXES,
+    CLIError,
+    hold_out_folder,
+    output_file,
+    stop_on_signals,
+    write_translation,
+)
+
 MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-#: ``train --data``: steps between the sample grids of samples/ and training.gif.
-GRID_EVERY_N_STEPS = 200
-
-
-class CLIError(Exception):
-    """A problem with the user's input, reported as one line (no traceback)."""
 
 
 # ---------------------------------------------------------------------------------------- checks of input
@@ -92,30 +93,6 @@ def _seed(text):
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"expected a whole number in 0..{MAX_SEED}, got {text!r}")
     return value
-
-
-def _writable_folder(option: str, folder: Path) -> None:
-    """Fail now, not after training, when files cannot be written into ``folder`` (root included)."""
-    from ganlib import _checks
-
-    try:
-        _checks.writable_folder(option, folder)
-    except ValueError as error:
-        raise CLIError(str(error)) from None
-
-
-def _output_file(option: str, path: Path, suffixes) -> None:
-    """Check an output file's suffix and that its folder can be written, before any work."""
-    if path.suffix.lower() not in suffixes:
-        raise CLIError(f"{option} must end in {' or '.join(suffixes)}, got {path}")
-    if path.is_dir():
-        raise CLIError(f"{option} {path} is a folder: give a file name")
-    from ganlib import _checks
-
-    try:
-        _checks.writable_folder(option, path.parent)
-    except ValueError as error:
-        raise CLIError(f"{option} {path} cannot be written: {str(error).split('Received: ')[-1]}") from None
 
 
 def _free_disk(path: Path) -> int:
@@ -256,7 +233,7 @@ def translate(args) -> None:
         raise CLIError(f"no file {args.input}")
     if args.out.exists() and args.out.resolve() == args.input.resolve():
         raise CLIError(f"--out {args.out} is the input file: choose another name, so that your input is kept")
-    _output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
+    output_file("--out", args.out, (*IMAGE_SUFFIXES, ".npy"))
     from ganlib.cli import cyclegan
 
     if args.direction is not None or cyclegan.is_cyclegan_run(args.run_dir):
@@ -273,44 +250,12 @@ def translate(args) -> None:
     write_translation(translate_image(generator, image), args.out)
 
 
-def write_translation(result, out: Path) -> None:
-    """Write a translation to ``out``: the array as it is (``.npy``) or a picture (uint8, grey or RGB)."""
-    import numpy as np
-
-    from ganlib import data, storage
-
-    if out.suffix.lower() == ".npy":
-        storage.save_array_atomically(result, out)
-    else:
-        pixels = result if result.dtype == np.uint8 else data.scale_to_uint8(result)
-        storage.save_picture_atomically(pixels[..., 0] if pixels.shape[-1] == 1 else pixels, out)
-    print(f"Wrote {result.dtype} {result.shape} to {out}")
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
-@contextlib.contextmanager
-def _stop_on_signals():
-    """Within the block, SIGINT and SIGTERM stop training with a checkpoint, even where the shell started us
-    with SIGINT ignored (a background job of a script) or a scheduler sends SIGTERM."""
-    import signal
-
-    previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
 def sample(args) -> None:
     import numpy as np
 
     from ganlib import _checks, latent, storage
 
-    _output_file("--out", args.out, (".npy", ".png"))
+    output_file("--out", args.out, (".npy", ".png"))
     generator = _load_generator(args.run_dir, "sample")
     shape = (args.n, *generator.output_shape[1:])
     needed, free = storage.npy_bytes(shape, np.float32), _free_disk(args.out.parent)
@@ -336,7 +281,7 @@ def sample(args) -> None:
         images = np.concatenate(list(chunks(min(args.n, SHEET_MOST))))
         print(f"Wrote {_write_sheet(images, args.n, sheet)}")
         return
-    with _stop_on_signals():  # SIGTERM too removes the unfinished file
+    with stop_on_signals():  # SIGTERM too removes the unfinished file
         storage.write_npy_in_chunks(args.out, shape, np.float32, chunks(args.n))
     first = np.load(args.out, mmap_mode="r")[:SHEET_MOST]
     print(f"Wrote {args.n} images {shape[1:]} in [-1, 1] to {args.out}, and {_write_sheet(first, args.n, sheet)}")
@@ -355,8 +300,6 @@ def main(argv=None) -> int:
     hold = None
     try:
         if args.command == "train":
-            from ganlib.cli.train import hold_out_folder
-
             hold = hold_out_folder(args)  # first: a folder another process trains into is refused at once
         _import_tensorflow_quietly()
         if args.command == "train":

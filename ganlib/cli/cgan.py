@@ -4,7 +4,7 @@
     python -m ganlib sample runs/c --n 500 --label 7 --out sevens.npy
     python -m ganlib train cgan --data my_pictures --size 32 --out runs/mine   # sub-folders are the classes
 
-Training has ``train dcgan``'s outputs, options and resuming (:func:`ganlib.cli.train._fit_and_save`, which
+Training has ``train dcgan``'s outputs, options and resuming (:func:`ganlib.cli.train.fit_and_save`, which
 opens the run with :mod:`ganlib.runs`); the sample grids show one class per column. ``--data`` needs one sub-folder per class; the class names, in label order,
 go to ``classes.json`` in ``--out``.
 """
@@ -19,8 +19,7 @@ CLASSES_FILE = "classes.json"
 def train_cgan(args) -> None:
     """``train cgan``: lesson 4's :func:`ganlib.conditional.build_cgan` on MNIST digits or on ``--data``."""
     from ganlib import callbacks, conditional, data, folders, latent, storage
-    from ganlib.cli import CLIError
-    from ganlib.cli.train import _check_split, _fit_and_save
+    from ganlib.cli.common import CLIError, check_split, fit_and_save
 
     if args.data is not None:
         size = args.size or 32
@@ -38,7 +37,7 @@ def train_cgan(args) -> None:
     batch_size = args.batch_size or min(conditional.CGAN["batch_size"], len(images))
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
-    _check_split(batch_size, args.strategy)
+    check_split(batch_size, args.strategy)
     model = conditional.build_cgan(
         seed=args.seed, image_shape=images.shape[1:] if images.ndim == 4 else (*images.shape[1:], 1),
         strategy=args.strategy, num_classes=len(names),
@@ -48,7 +47,7 @@ def train_cgan(args) -> None:
     rows = max(1, min(len(names), 10))  # a square grid: one class per column, one noise vector per row
     noise = np.repeat(latent.noise(model.latent_dim, rows, args.seed), len(names), axis=0)
     grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, n=len(noise), inputs=noise)
-    _fit_and_save(
+    fit_and_save(
         args,
         model,
         data.make_labelled_dataset(images, labels, batch_size, seed=args.seed),
@@ -69,7 +68,7 @@ def sample_labels(args, generator):
     """The labels ``sample`` asks for: a function ``(start, n) -> labels`` (``--label K``, or ``i mod
     classes``), or ``None`` for an unconditional generator; a one-line error for ``--label`` on one."""
     from ganlib import conditional
-    from ganlib.cli import CLIError
+    from ganlib.cli.common import CLIError
 
     if not is_conditional(generator):
         if args.label is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlib.cli import CLIError, write_translation
+from ganlib.cli.common import CLIError, write_translation
 
 
 def is_cyclegan_run(run_dir: Path) -> bool:
@@ -29,7 +29,7 @@ def train_cyclegan(args) -> None:
     """``train cyclegan``: the lesson-5 recipe (:func:`ganlib.recipes.build_cyclegan`) on ``--dataset``,
     opened and trained as a run (:mod:`ganlib.runs`) like the other models."""
     from ganlib import callbacks, data, recipes
-    from ganlib.cli.train import _check_split, _fit_and_save
+    from ganlib.cli.common import check_split, fit_and_save
     from ganlib.data import unpaired
 
     if args.data is not None:
@@ -59,12 +59,12 @@ def train_cyclegan(args) -> None:
     smaller = min(len(images_a), len(images_b))
     if batch_size > smaller:
         raise CLIError(f"--batch-size {batch_size} is larger than the smaller domain ({smaller} pictures)")
-    _check_split(batch_size, args.strategy)
+    check_split(batch_size, args.strategy)
     samples = args.out / "samples"
     grid = callbacks.GifRecorder(
         samples / "training.gif", folder=samples, inputs=np.stack([preview_a[:count], preview_b[:count]])
     )
-    _fit_and_save(
+    fit_and_save(
         args,
         model,
         unpaired.make_unpaired_dataset(images_a, images_b, batch_size, seed=args.seed, mirror=name != unpaired.DIGITS),

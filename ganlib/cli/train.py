@@ -1,35 +1,21 @@
 """``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`).
 
-``train cgan`` (lesson 4) builds its model and labelled data in :mod:`ganlib.cli.cgan` and trains it here too.
+``train cgan`` (lesson 4) and ``train cyclegan`` (lesson 5) are :mod:`ganlib.cli.cgan` and
+:mod:`ganlib.cli.cyclegan`; :func:`train` dispatches to them through :data:`TRAINERS`. What every command
+shares (opening, training and saving the run) is :mod:`ganlib.cli.common`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import time
 
-from ganlib.cli import GRID_EVERY_N_STEPS, CLIError, _stop_on_signals, _writable_folder
-
-
-def hold_out_folder(args):
-    """Hold ``--out`` for this process (:mod:`ganlib.folder_lock`) before any work, TensorFlow's start included:
-    a second ``train`` into the same folder ends here with one line and exit status 2, having written nothing."""
-    from ganlib import folder_lock
-
-    if args.out.exists() and not args.out.is_dir():
-        raise CLIError(f"--out {args.out} exists and is not a folder")
-    _writable_folder("--out", args.out)
-    try:
-        return folder_lock.hold(args.out / "checkpoints")
-    except folder_lock.FolderInUseError as error:
-        raise CLIError(
-            f"--out {args.out} is being trained into by {error.holder}: wait until it finishes, or give another --out"
-        ) from None
+from ganlib.cli import cgan, cyclegan
+from ganlib.cli.common import GRID_EVERY_N_STEPS, CLIError, check_split, fit_and_save, strategy_for
 
 
 def train(args) -> None:
-    from ganlib import callbacks, config, data, recipes
+    """``python -m ganlib train MODEL …``: check the options that concern every model, then train MODEL."""
+    from ganlib import config, data
 
     if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
         raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
@@ -38,28 +24,25 @@ def train(args) -> None:
                        f"{', '.join(data.PAIRED_DATASETS)}")
     if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
         raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan and cgan with --data")
-    args.strategy = _strategy(args, config)  # first: devices are fixed when TensorFlow starts
+    args.strategy = strategy_for(args, config)  # first: devices are fixed when TensorFlow starts
     config.set_seed(args.seed)
-    if args.model == "cgan":  # lesson 4
-        from ganlib.cli.cgan import train_cgan
-
-        return train_cgan(args)
-    if args.model == "cyclegan":  # lesson 5
-        from ganlib.cli.cyclegan import train_cyclegan
-
-        return train_cyclegan(args)
-    if args.data is not None:
+    if args.data is not None and args.model in ("gan", "dcgan", "pix2pix"):
         return _train_on_folder(args)
-    if args.model == "pix2pix":
-        return _train_pix2pix(args)
+    return TRAINERS[args.model](args)
+
+
+def _train_mnist(args) -> None:
+    """``train gan|dcgan``: lesson 1's or 2's recipe on MNIST digits."""
+    from ganlib import callbacks, data, recipes
+
     recipe, build = recipes.RECIPES[args.model]
     batch_size = args.batch_size or recipe["batch_size"]
     images, _ = data.load_mnist()
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
-    _check_split(batch_size, args.strategy)
+    check_split(batch_size, args.strategy)
     samples = args.out / "samples"
-    _fit_and_save(
+    fit_and_save(
         args,
         build(seed=args.seed, strategy=args.strategy),
         data.make_image_dataset(images, batch_size, seed=args.seed),
@@ -94,9 +77,9 @@ def _train_pix2pix(args) -> None:
         raise CLIError(f"{error} (the offline datasets are digits-inpaint and photos-colorize)") from None
     if batch_size > len(inputs):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(inputs)} training pairs")
-    _check_split(batch_size, args.strategy)
+    check_split(batch_size, args.strategy)
     samples = args.out / "samples"
-    _fit_and_save(
+    fit_and_save(
         args,
         model,
         data.make_pair_dataset(inputs, targets, batch_size, name=dataset, seed=args.seed),
@@ -108,36 +91,6 @@ def _train_pix2pix(args) -> None:
     )
 
 
-def _run_settings(args) -> dict:
-    """What `train`'s result depends on beyond the model itself (which `runs.settings_of` reads)."""
-    settings = {"model": args.model, "seed": args.seed}
-    if getattr(args, "data", None) is not None:
-        settings.update(data=str(args.data.resolve()), size=args.size)
-    elif args.model == "pix2pix":
-        settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
-    elif args.model == "cyclegan":
-        settings.update(dataset=args.dataset or "digits-photos", size=args.size)
-    return settings
-
-
-def _strategy(args, config):
-    """``--distribute``: the strategy for the visible devices (it prints its choice); else ``None``."""
-    if not getattr(args, "distribute", False):
-        return None
-    try:
-        return config.distribution_strategy()
-    except RuntimeError as error:
-        raise CLIError(str(error)) from None
-
-
-def _check_split(batch_size, strategy) -> None:
-    if strategy is not None and batch_size % strategy.num_replicas_in_sync:
-        replicas = strategy.num_replicas_in_sync
-        raise CLIError(
-            f"--batch-size {batch_size} does not split evenly over {replicas} replicas: use a multiple of {replicas}"
-        )
-
-
 def _train_on_folder(args) -> None:
     """``train dcgan|pix2pix --data FOLDER``: your own images (:mod:`ganlib.folders`), the lessons' recipes."""
     from ganlib import callbacks, data, folders, recipes, storage
@@ -147,7 +100,10 @@ def _train_on_folder(args) -> None:
     size = args.size or (32 if args.model == "dcgan" else 64)
     record = {"model": args.model, "data": str(args.data.resolve()), "size": size}
     previous = args.out / "data.json"
-    if not args.fresh and (args.out / "checkpoints").is_dir():
+    from ganlib.folder_lock import LOCK_FILE
+
+    saved = args.out / "checkpoints"  # this command holds it already: its lock file is in it
+    if not args.fresh and saved.is_dir() and any(p.name != LOCK_FILE for p in saved.iterdir()):
         if (json.loads(previous.read_text()) if previous.is_file() else None) != record:
             raise CLIError(f"{args.out} holds a run on other data or at another size: pass --fresh, or another --out")
     if args.model == "dcgan":
@@ -160,7 +116,7 @@ def _train_on_folder(args) -> None:
         pairs = (data.scale_to_unit(inputs), data.scale_to_unit(targets))
     if batch_size > len(pairs[0]):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(pairs[0])} images in {args.data}")
-    _check_split(batch_size, args.strategy)
+    check_split(batch_size, args.strategy)
     storage.save_json_atomically(record, args.out / "data.json")
     samples = args.out / "samples"
     every = {"every_n_steps": GRID_EVERY_N_STEPS}
@@ -175,7 +131,7 @@ def _train_on_folder(args) -> None:
         )
         dataset = data.make_pair_dataset(*pairs, batch_size, name="facades", seed=args.seed)
         grid = callbacks.GifRecorder(samples / "training.gif", folder=samples, inputs=pairs[0][:8], **every)
-    _fit_and_save(
+    fit_and_save(
         args,
         model,
         dataset,
@@ -187,45 +143,11 @@ def _train_on_folder(args) -> None:
     )
 
 
-def _fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, what, metrics=("d_loss", "g_loss")):
-    """Open the run in --out/checkpoints (resuming it when it can), train it, then save the players, the
-    history and the samples."""
-    from ganlib import callbacks, runs, training
-
-    minutes = None if args.epochs else args.minutes or default_minutes
-    steps = args.epochs * steps_per_epoch if args.epochs else None
-    if minutes:
-        progress = callbacks.ProgressBar(total_seconds=60.0 * minutes, metrics=metrics)
-    else:
-        progress = callbacks.ProgressBar(total_steps=steps, metrics=metrics)
-    history = callbacks.StepHistory()
-    if getattr(args, "strategy", None) is not None:
-        replicas = args.strategy.num_replicas_in_sync
-        what += f" on {replicas} replica{'s' * (replicas != 1)}"
-    print(f"Training {what} into {args.out}/ …")
-    start = time.perf_counter()
-    with _stop_on_signals(), _progress_line_ended_on_error():
-        run = runs.open_run(args.out / "checkpoints", model, dataset, settings=_run_settings(args), fresh=args.fresh)
-        result = runs.train(run, minutes=minutes, steps=steps, callbacks=[history, grid, progress])
-    if result["complete"]:
-        print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
-    else:
-        print(
-            f"\nDone: {result['steps_this_run']} steps in {time.perf_counter() - start:.0f} s "
-            f"(step {result['step']} in all, {result['elapsed']:.0f} s of training)."
-        )
-    model.save_players(args.out)
-    training.save_history(history.history, args.out / "history.json")
-    print(f"Saved generator.keras, discriminator.keras, history.json and samples/ in {args.out}/.")
-
-
-@contextlib.contextmanager
-def _progress_line_ended_on_error():
-    """End the progress bar's line when training fails, so that the error is printed on a line of its own."""
-    try:
-        yield
-    except Exception:
-        print(flush=True)
-        raise
-
-
+#: ``train MODEL``: the function that builds, trains and saves each model.
+TRAINERS = {
+    "gan": _train_mnist,
+    "dcgan": _train_mnist,
+    "pix2pix": _train_pix2pix,
+    "cgan": cgan.train_cgan,
+    "cyclegan": cyclegan.train_cyclegan,
+}

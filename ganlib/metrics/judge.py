@@ -31,7 +31,7 @@ MAX_DIGITS = 12_000
 _JUDGE_VERSION = 1
 
 
-def _judge_input(images) -> np.ndarray:
+def judge_input(images) -> np.ndarray:
     """Return ``images`` as float32 ``(N, 28, 28, 1)`` in [-1, 1], or raise a clear error."""
     images = data.as_model_input(images)
     if images.shape[1:] != IMAGE_SHAPE:
@@ -105,7 +105,7 @@ def _train_judge(images, labels, epochs, batch_size, seed, fit_verbose) -> tuple
     import keras
     import tensorflow as tf
 
-    images = _judge_input(images)
+    images = judge_input(images)
     labels = _check_labels(labels, len(images))
     epochs = _checks.positive_int("epochs", epochs)
     batch_size = _checks.positive_int("batch_size", batch_size)
@@ -218,7 +218,7 @@ class Judge:
 
     def logits(self, images, batch_size: int = 500) -> np.ndarray:
         """Return the 10 class logits of each image, float32 ``(N, 10)``."""
-        return predict_in_batches(self.model, _judge_input(images), batch_size)
+        return predict_in_batches(self.model, judge_input(images), batch_size)
 
     def probabilities(self, images, batch_size: int = 500) -> np.ndarray:
         """Return the class probabilities (softmax of the logits) of each image, float32 ``(N, 10)``."""
@@ -233,7 +233,7 @@ class Judge:
 
     def features(self, images, batch_size: int = 500) -> np.ndarray:
         """Return the activations of the 128-d ``"features"`` layer, float32 ``(N, 128)`` (used by FID)."""
-        return predict_in_batches(self._features_model, _judge_input(images), batch_size)
+        return predict_in_batches(self._features_model, judge_input(images), batch_size)
 
     def accuracy(self, images, labels, batch_size: int = 500) -> float:
         """Return the share of ``images`` whose predicted digit equals ``labels``."""
@@ -296,7 +296,7 @@ def load_judge(
     if images is None:
         images, labels = data.load_mnist(verbose=verbose)
     images = np.asarray(images)
-    _judge_input(images[:1])  # shape check before any work
+    judge_input(images[:1])  # shape check before any work
     labels = _check_labels(labels, len(images))
 
     smoke = config.smoke()

@@ -19,7 +19,7 @@ import numpy as np
 
 from ganlib import _checks, latent
 from ganlib.inference import predict_in_batches
-from ganlib.metrics.judge import NUM_CLASSES, Judge, _judge_input
+from ganlib.metrics.judge import NUM_CLASSES, Judge, judge_input
 
 _EVAL_KEYS = ("fid", "confidence", "classifier_score", "coverage", "min_share")
 
@@ -272,7 +272,7 @@ def evaluate_generator(
         latent_dim = input_shape[-1]
     latent_dim = _checks.positive_int("latent_dim", latent_dim)
 
-    fakes = _judge_input(predict_in_batches(generator, latent.noise(latent_dim, n_samples, seed), batch_size))
+    fakes = judge_input(predict_in_batches(generator, latent.noise(latent_dim, n_samples, seed), batch_size))
 
     probabilities = judge.probabilities(fakes, batch_size)
     shares = class_coverage(probabilities)

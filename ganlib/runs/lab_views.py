@@ -33,7 +33,7 @@ def _curves(ax, history, keys, smooth):
         values = history.get(key)
         if values and len(values) == len(steps):
             ax.plot(steps, values, color=color, alpha=0.2, linewidth=0.7)
-            ax.plot(steps, viz._smooth(values, smooth), color=color, label=label)
+            ax.plot(steps, viz.smooth_curve(values, smooth), color=color, label=label)
     ax.set_xlabel("step")
 
 
@@ -154,16 +154,16 @@ def figure(kind: str, live, fixed, quality=None, shares=None, smooth: int = 20) 
     if kind == "pix2pix":
         inputs, targets = fixed
         shown, outputs = triplets(model, inputs, targets)
-        viz._draw_mosaic(fig.add_subplot(grid[:, 2]), shown, ncols=1, title="input | target | output")
+        viz.draw_mosaic(fig.add_subplot(grid[:, 2]), shown, ncols=1, title="input | target | output")
         verdict = patch_verdict(model, inputs, outputs)
-        viz._draw_mosaic(fig.add_subplot(grid[1, 0]), shown[:1], title="first pair: input | target | output")
+        viz.draw_mosaic(fig.add_subplot(grid[1, 0]), shown[:1], title="first pair: input | target | output")
         ax = fig.add_subplot(grid[1, 1])
         image = ax.imshow(verdict, cmap="RdYlGn", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"PatchGAN on that pair: {verdict.shape[0]}×{verdict.shape[1]} patches", fontsize="small")
         ax.set_axis_off()
         fig.colorbar(image, ax=ax, fraction=0.046, label="D: real?")
     else:
-        viz._draw_mosaic(fig.add_subplot(grid[:, 2] if rows == 2 else grid[0, 2]), samples(model, fixed),
+        viz.draw_mosaic(fig.add_subplot(grid[:, 2] if rows == 2 else grid[0, 2]), samples(model, fixed),
                          ncols=int(math.ceil(math.sqrt(len(fixed)))), title="samples (fixed noise)")
     if kind == "dcgan":
         draw_quality(fig.add_subplot(grid[1, 0]), quality)
