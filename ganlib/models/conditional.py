@@ -7,8 +7,8 @@ for drawing the digit it was asked for. The generator here gets the label throug
 concatenated to ``z`` before its first layer. The discriminator can get it in three classic ways
 (``form=``):
 
-* ``"concat"`` — input concatenation (after Mirza & Osindero 2014, arXiv:1411.1784, whose MLPs joined the
-  image and the label): the one-hot label is joined to the input, as 10 constant image channels for a
+* ``"concat"`` — input concatenation (after Mirza & Osindero 2014, arXiv:1411.1784, whose MNIST discriminator
+  passed the image and the label through separate maxout layers and joined them after): the one-hot label is joined to the input, as 10 constant image channels for a
   convolutional D, as 10 more inputs for an MLP.
 * ``"projection"`` — the projection discriminator (Miyato & Koyama 2018, arXiv:1802.05637): features
   ``h = φ(x)`` of the image alone, then ``logit = w·h + b + embed(y)·h``. The inner product with a learned
