@@ -221,10 +221,10 @@ def test_train_batch_larger_than_data(mnist, tmp_path, monkeypatch, capsys):
 @pytest.mark.slow
 def test_python_dash_m_ganlib_trains(tmp_path):
     out = tmp_path / "run"
-    env = {**os.environ, "GANLIB_OFFLINE": "1", "GANLIB_DATA_DIR": str(tmp_path / "data")}
+    env = {**os.environ, "GANLIB_OFFLINE": "1", "GANLIB_DATA_DIR": str(tmp_path / "data"), "GANLIB_CPU_DEVICES": "2"}
     env.pop("GANLIB_SMOKE", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "ganlib", *"train gan --epochs 1 --batch-size 500 --out".split(), str(out)],
+    result = subprocess.run(  # --distribute too: 2 logical CPU devices, the path a learner's GPUs take
+        [sys.executable, "-m", "ganlib", *"train gan --epochs 1 --batch-size 500 --distribute --out".split(), str(out)],
         env=env,
         capture_output=True,
         text=True,
@@ -236,6 +236,7 @@ def test_python_dash_m_ganlib_trains(tmp_path):
     history = json.loads((out / "history.json").read_text())
     assert len(history["d_loss"]) == len(history["g_loss"]) == 5000 // 500  # the 5,000 offline digits
     assert "bundled" in result.stdout  # GANLIB_OFFLINE=1 reached the child: no download was tried
+    assert "tf.distribute: 2 replicas" in result.stdout and "on 2 replicas" in result.stdout
 
 
 # ------------------------------------------------------------------------------------ resume

@@ -107,7 +107,7 @@ def strategy_for(args, config):
     if not getattr(args, "distribute", False):
         return None
     try:
-        return config.distributionstrategy_for()
+        return config.distribution_strategy()
     except RuntimeError as error:
         raise CLIError(str(error)) from None
 
