@@ -67,21 +67,6 @@ def _ensure_optimizers_built(gan) -> None:
             optimizer.build(model.trainable_variables)
 
 
-def _groups(gan) -> dict[str, list]:
-    """Every variable of a training run, by group, in a fixed order."""
-    groups = {
-        "generator": list(gan.generator.variables),
-        "discriminator": list(gan.discriminator.variables),
-    }
-    if getattr(gan, "ema_generator", None) is not None:
-        groups["ema_generator"] = list(gan.ema_generator.variables) + [gan.ema_updates]
-    groups["g_optimizer"] = list(gan.g_optimizer.variables)
-    groups["d_optimizer"] = list(gan.d_optimizer.variables)
-    if getattr(gan, "seed_generator", None) is not None:
-        groups["seed_generator"] = [gan.seed_generator.state]
-    return groups
-
-
 def _key(group: str, index: int) -> str:
     return f"{group}.{index:04d}"
 
@@ -145,7 +130,7 @@ def save_checkpoint(gan, folder, records: dict | None = None, arrays: dict | Non
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _ensure_optimizers_built(gan)
-    groups = _groups(gan)
+    groups = gan.state_groups()
     step = gan.step
 
     state = {
@@ -259,7 +244,7 @@ def restore_checkpoint(gan, folder_or_ckpt) -> dict:
             f"version {FORMAT_VERSION}. Use a fresh output folder (or `--fresh`)."
         )
     _ensure_optimizers_built(gan)
-    groups = _groups(gan)
+    groups = gan.state_groups()
     counts = meta["counts"]
     if set(counts) != set(groups):
         detail = f"variable groups {sorted(counts)} saved, {sorted(groups)} here"

@@ -133,6 +133,10 @@ class ConditionalGAN(training.GAN):
         _apply(self.g_optimizer, minimised, tape, self.generator)
         return {"g_loss": g_loss}
 
+    def run_settings(self) -> dict:
+        """:meth:`ganlib.training.GAN.run_settings`, plus the number of classes and the class loss's weight."""
+        return {**super().run_settings(), "num_classes": self.num_classes, "class_weight": self.class_weight}
+
     def train_step(self, data):
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError(

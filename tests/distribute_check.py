@@ -162,7 +162,7 @@ def checkpoint_round_trip(folder):
     checkpoints.save_checkpoint(trained, folder)
     meta = checkpoints.restore_checkpoint(restored, folder)
     saved = np.load(Path(meta["path"]) / checkpoints.STATE)
-    groups = checkpoints._groups(restored)
+    groups = restored.state_groups()
     largest = 0.0
     for group, variables in groups.items():
         for index, variable in enumerate(variables):

@@ -2,10 +2,11 @@
 
 A run folder belongs to one set of settings, so a changed knob never silently resumes (or shows) a run made
 with other settings. :func:`settings_of` reads what it can from the model and the data itself — both
-players' architectures (layer types, sizes, initialiser seeds), the loss, label smoothing, λ of L1, the EMA
-decay, a conditional GAN's number of classes and class-loss weight, the optimizers' learning rates and
-betas, the training-noise seed, the batch shapes and the number of batches per pass — and adds what the
-caller names (e.g. the dataset's name and shuffle seed).
+players' architectures (layer types, sizes, initialiser seeds), the optimizers' learning rates and betas, the
+batch shapes and the number of batches per pass — takes what the trainer declares in its ``run_settings()``
+(the loss, label smoothing, λ of L1, the EMA decay, the training-noise seed, a conditional GAN's number of
+classes …; see :meth:`ganlib.training.Players.run_settings`) and adds what the caller names (e.g. the
+dataset's name and shuffle seed).
 :func:`fingerprint` hashes them; :func:`run_folder` gives each set of settings its own folder under a base
 folder; :func:`check_folder` refuses a folder that holds a run made with other settings, in one line that
 names a setting that differs. ``settings.json`` in the run folder records them.
@@ -29,12 +30,6 @@ from ganlib import storage
 SETTINGS_FILE = "settings.json"
 FINGERPRINT_LENGTH = 12
 
-#: Scalar attributes of ganlib's trainers that change what training does.
-_TRAINER_ATTRIBUTES = (
-    "loss_family", "label_smoothing", "l1_weight", "gan_weight", "ema_decay", "d_steps",
-    "gradient_penalty_weight", "latent_dim", "num_classes", "class_weight", "cycle_weight", "identity_weight",
-    "pool_size", "cycle_weight_b", "custom_losses", "custom_ema",
-)
 #: Config keys that name things rather than change them (Keras numbers layer names per session).
 _NAMING_KEYS = {"name", "registered_name"}
 
@@ -102,12 +97,7 @@ def settings_of(gan, dataset=None, settings: dict | None = None) -> dict:
         A JSON-able dict.
     """
     found = {"trainer": type(gan).__name__}
-    for name in _TRAINER_ATTRIBUTES:
-        if hasattr(gan, name) and getattr(gan, name) != {}:  # no custom losses: the fingerprint stays as it was
-            found[name] = _plain(getattr(gan, name))
-    seed_generator = getattr(gan, "seed_generator", None)
-    if seed_generator is not None:
-        found["noise_seed"] = _plain(getattr(seed_generator, "_initial_seed", None))
+    found.update({name: _plain(value) for name, value in gan.run_settings().items()})
     found["generator"] = _architecture(gan.generator)
     found["discriminator"] = _architecture(gan.discriminator)
     for name in ("g_optimizer", "d_optimizer"):

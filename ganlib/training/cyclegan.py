@@ -211,6 +211,17 @@ class CycleGAN(Players):
             raise ValueError(f"Expected `{role}` to return one number (a scalar). Received the shape {value.shape}")
         return value
 
+    def run_settings(self) -> dict:
+        """:meth:`Players.run_settings`, plus the noise seed, the cycle weights λ_A and λ_B, the identity
+        weight and the pools' size."""
+        return {**super().run_settings(), "noise_seed": getattr(self.seed_generator, "_initial_seed", None),
+                "cycle_weight": self.cycle_weight, "cycle_weight_b": self.cycle_weight_b,
+                "identity_weight": self.identity_weight, "pool_size": self.pool_size}
+
+    def state_groups(self) -> dict[str, list]:
+        """:meth:`Players.state_groups`, plus the seed state of the noise the pools draw."""
+        return {**super().state_groups(), "seed_generator": [self.seed_generator.state]}
+
     def train_step(self, data):
         real_a, real_b = data
         shard = _Shard(tf.shape(real_a)[0])

@@ -115,6 +115,19 @@ class GAN(Players):
 
     # `metrics` (the trackers, reset by Keras at each epoch) comes from Players.
 
+    def run_settings(self) -> dict:
+        """:meth:`Players.run_settings`, plus the latent size, the noise seed and the D steps and penalty."""
+        settings = {**super().run_settings(), "latent_dim": self.latent_dim,
+                    "noise_seed": getattr(self.seed_generator, "_initial_seed", None)}
+        for name in ("d_steps", "gradient_penalty_weight"):  # set by compile
+            if hasattr(self, name):
+                settings[name] = getattr(self, name)
+        return settings
+
+    def state_groups(self) -> dict[str, list]:
+        """:meth:`Players.state_groups`, plus the training noise's seed state."""
+        return {**super().state_groups(), "seed_generator": [self.seed_generator.state]}
+
     def train_step(self, real_images):
         if isinstance(real_images, (tuple, list)):  # (images, labels) datasets: the labels are not used
             real_images = real_images[0]

@@ -125,6 +125,10 @@ class Pix2Pix(Players):
             g_loss = weight * g_loss
         return g_loss, (g_loss - self.l1_weight * g_l1) / weight
 
+    def run_settings(self) -> dict:
+        """:meth:`Players.run_settings`, plus λ (``l1_weight``) and the GAN term's weight."""
+        return {**super().run_settings(), "l1_weight": self.l1_weight, "gan_weight": self.gan_weight}
+
     def train_step(self, data):
         inputs, targets = data
         shard = _Shard(tf.shape(inputs)[0])

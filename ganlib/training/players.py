@@ -272,6 +272,36 @@ class Players(keras.Model):
         t = keras.ops.convert_to_tensor(self.ema_updates)
         self.ema_update_fn(self.ema_generator.weights, self.generator.weights, t, self.ema_decay)
 
+    # ------------------------------------------------------------------------------------ what a run is
+
+    def run_settings(self) -> dict:
+        """The settings of this trainer that change what training does: part of a run's identity.
+
+        :func:`ganlib.runs.identity.settings_of` records them beside what it reads from the networks, the
+        optimizers and the data, and fingerprints them. Each subclass extends the dict with its own knobs
+        (``{**super().run_settings(), "l1_weight": self.l1_weight}``), so a knob added to a trainer is part of
+        its runs' identity where it is declared. Settings made by ``compile`` appear once it has run.
+        """
+        settings = {name: getattr(self, name) for name in ("loss_family", "label_smoothing") if hasattr(self, name)}
+        settings["ema_decay"] = self.ema_decay
+        for name in ("custom_losses", "custom_ema"):  # present only when a piece is not ganlib's
+            if getattr(self, name, None):
+                settings[name] = getattr(self, name)
+        return settings
+
+    def state_groups(self) -> dict[str, list]:
+        """Every variable a checkpoint must hold to resume this run exactly, by group, each in a fixed order.
+
+        :mod:`ganlib.checkpoints` saves and restores them. Each subclass extends the dict with its own state
+        (``{**super().state_groups(), "seed_generator": [...]}``).
+        """
+        groups = {"generator": list(self.generator.variables), "discriminator": list(self.discriminator.variables)}
+        if self.ema_generator is not None:
+            groups["ema_generator"] = list(self.ema_generator.variables) + [self.ema_updates]
+        groups["g_optimizer"] = list(self.g_optimizer.variables)
+        groups["d_optimizer"] = list(self.d_optimizer.variables)
+        return groups
+
     @property
     def step(self) -> int:
         """Training steps so far (the generator optimizer's update count; 0 before ``compile``)."""
