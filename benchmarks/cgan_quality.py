@@ -26,10 +26,10 @@ os.environ.setdefault("GANLIB_OFFLINE", "1")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ganlib import callbacks, conditional, data, metrics, recipes  # noqa: E402
+from ganlib import callbacks, data, metrics, recipes, training  # noqa: E402
 
 
-def keras_io_reference(seed: int) -> conditional.ConditionalGAN:
+def keras_io_reference(seed: int) -> training.ConditionalGAN:
     """keras-io's "Conditional GAN" example (Sayak Paul, 2021): the one-hot label joins z (G) and the image as
     10 channels (D); D: Conv 64 → Conv 128 (3×3, stride 2, LeakyReLU 0.2) → global max pool → Dense(1);
     G: Dense(7·7·138) → two Conv2DTranspose(128, 4×4, stride 2, LeakyReLU 0.2) → Conv2D(1, 7×7, sigmoid);
@@ -56,15 +56,15 @@ def keras_io_reference(seed: int) -> conditional.ConditionalGAN:
     x = layers.LeakyReLU(0.2)(layers.Conv2D(128, 3, strides=2, padding="same")(x))
     logits = layers.Dense(1)(layers.GlobalMaxPooling2D()(x))
     discriminator = keras.Model([image, d_label], logits, name="discriminator")
-    gan = conditional.ConditionalGAN(generator, discriminator, classes, seed=seed)
+    gan = training.ConditionalGAN(generator, discriminator, classes, seed=seed)
     gan.compile(keras.optimizers.Adam(3e-4), keras.optimizers.Adam(3e-4), loss="non_saturating")
     return gan
 
 
 ARMS = {
-    "default": (lambda seed: conditional.build_cgan(seed=seed), conditional.CGAN["batch_size"]),
-    "concat": (lambda seed: conditional.build_cgan(seed=seed, form="concat"), conditional.CGAN["batch_size"]),
-    "acgan": (lambda seed: conditional.build_cgan(seed=seed, form="acgan"), conditional.CGAN["batch_size"]),
+    "default": (lambda seed: recipes.build_cgan(seed=seed), recipes.CGAN["batch_size"]),
+    "concat": (lambda seed: recipes.build_cgan(seed=seed, form="concat"), recipes.CGAN["batch_size"]),
+    "acgan": (lambda seed: recipes.build_cgan(seed=seed, form="acgan"), recipes.CGAN["batch_size"]),
     "keras-io": (keras_io_reference, 64),
     "dcgan": (lambda seed: recipes.build_dcgan(seed=seed), recipes.DCGAN["batch_size"]),
 }

@@ -104,10 +104,10 @@ def accuracy(model, images, labels) -> float:
 
 def train_gan_on(images, labels, seconds: float | None = None, steps: int | None = None, seed: int = 0, **overrides):
     """Train lesson 4's conditional GAN on ``(images, labels)`` only, for ``seconds`` or ``steps``; return it."""
-    from ganlib import callbacks, conditional
+    from ganlib import callbacks, recipes
 
-    gan = conditional.build_cgan(seed=seed, **overrides)
-    batch_size = min(conditional.CGAN["batch_size"], len(images))
+    gan = recipes.build_cgan(seed=seed, **overrides)
+    batch_size = min(recipes.CGAN["batch_size"], len(images))
     dataset = data.make_labelled_dataset(images, labels, batch_size, seed=seed).repeat()
     budget = [callbacks.TimeBudget(seconds)] if seconds else []
     gan.fit(dataset, epochs=1, steps_per_epoch=steps or 10**9, verbose=0, callbacks=budget)

@@ -113,7 +113,7 @@ def latest_checkpoint(folder) -> Path | None:
 def save_checkpoint(gan, folder, records: dict | None = None, arrays: dict | None = None, keep: int = 2) -> Path:
     """Save the whole state of a training run as ``folder/ckpt-<step>`` (atomically).
 
-    The step is the model's (:attr:`ganlib.training.Players.step`) and so is the training time
+    The step is the model's (:attr:`ganlib.training.Trainer.step`) and so is the training time
     (``gan.clock``).
 
     Args:

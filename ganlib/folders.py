@@ -4,7 +4,7 @@
 for pix2pix::
 
     images, labels, class_names = folders.load_image_folder("my_cats", size=32)   # uint8 (N, 32, 32, 3)
-    inputs, targets = folders.load_paired_folder("facades/train", size=64, direction="BtoA")
+    inputs, targets = folders.load_paired_folder("facades/train", size=64, direction="b2a")
 
 Sub-folders are classes, as in ``keras.utils.image_dataset_from_directory``: ``cats/…`` and ``dogs/…`` give
 labels 0 and 1 and ``class_names == ["cats", "dogs"]`` (alphabetical; each class folder is read with its own
@@ -36,7 +36,9 @@ DCGAN_SIZES = (28, 32, 64)
 #: Image sides the pix2pix builders take with their default depth (powers of two; see ``recipes.PIX2PIX_BY_SIZE``).
 PIX2PIX_SIZES = (32, 64, 128, 256)
 FITS = ("crop", "pad")
-DIRECTIONS = ("AtoB", "BtoA")
+#: Which way a pair goes, for pix2pix pairs and CycleGAN alike: ``"a2b"`` (A is the input, B the target) or
+#: ``"b2a"``.
+DIRECTIONS = ("a2b", "b2a")
 LAYOUTS = ("auto", "side-by-side", "folders")
 _GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N")
 
@@ -244,7 +246,7 @@ def load_paired_folder(
     size: int = 64,
     channels: int | None = None,
     fit: str = "crop",
-    direction: str = "AtoB",
+    direction: str = "a2b",
     layout: str = "auto",
     sizes=PIX2PIX_SIZES,
     verbose: bool = True,
@@ -254,7 +256,7 @@ def load_paired_folder(
     Two layouts (``layout="auto"`` picks ``"folders"`` when ``path`` has sub-folders ``A`` and ``B``):
 
     * ``"side-by-side"``: every file holds A and B side by side, A the left half, as the pix2pix datasets
-      do (the facades archive: photo | label map, so label → photo is ``direction="BtoA"``).
+      do (the facades archive: photo | label map, so label → photo is ``direction="b2a"``).
     * ``"folders"``: ``A/x.png`` pairs with ``B/x.png`` (same path without its ending, so ``B/x.jpg`` works
       too); a file without its partner is skipped and counted.
 
@@ -265,7 +267,7 @@ def load_paired_folder(
         size: side of the squares; one of ``sizes`` (default: what the pix2pix builders take).
         channels: 3, 1 or ``None`` (1 when every image is greyscale, else 3), the same for A and B.
         fit: ``"crop"`` or ``"pad"``, as in :func:`load_image_folder`.
-        direction: ``"AtoB"`` (inputs A, targets B) or ``"BtoA"``.
+        direction: ``"a2b"`` (inputs A, targets B) or ``"b2a"``.
         layout: ``"auto"``, ``"side-by-side"`` or ``"folders"``.
         sizes: the sides accepted; ``None`` accepts any.
         verbose: print one line saying what was loaded.
@@ -318,7 +320,7 @@ def load_paired_folder(
             f"{folder}: {len(a_images):,} pairs ({how}), {size}×{size}×{both.shape[-1]}, "
             f"inputs {direction[0]} → targets {direction[-1]}."
         )
-    return (a_images, b_images) if direction == "AtoB" else (b_images, a_images)
+    return (a_images, b_images) if direction == "a2b" else (b_images, a_images)
 
 
 def write_photo_crops(folder, n: int = 300, size: int = 64, seed: int = 0) -> Path:

@@ -1,8 +1,8 @@
 """The lessons' default settings, in one place, so the notebooks, the CLI and the benchmarks agree.
 
 A recipe is a plain dict of hyper-parameters; :func:`build_mlp_gan` and :func:`build_dcgan` turn one into a
-compiled :class:`ganlib.training.GAN`; :func:`build_pix2pix` and :func:`build_cyclegan` build lessons 3
-and 5's translators. Change a value by passing it: ``build_mlp_gan(d_lr=2e-3)``.
+compiled :class:`ganlib.training.GAN`; :func:`build_pix2pix`, :func:`build_cgan` and :func:`build_cyclegan`
+build lessons 3, 4 and 5's trainers. Change a value by passing it: ``build_mlp_gan(d_lr=2e-3)``.
 :data:`RECIPES` maps the CLI's model names to both.
 
 Each builder takes ``strategy=``, a ``tf.distribute`` strategy (see
@@ -18,9 +18,11 @@ import contextlib
 import keras
 
 from ganlib import losses, models, training
-from ganlib.models import cyclegan as players
+from ganlib.folders import DIRECTIONS
+from ganlib.models import conditional as conditional_models
+from ganlib.models import cyclegan as cyclegan_models
 from ganlib.models import dcgan as dcgan_blocks
-from ganlib.training.cyclegan import DIRECTIONS, LinearDecay
+from ganlib.training.cyclegan import LinearDecay
 
 #: Lesson 1: the fully connected GAN on 28×28 digits, tuned for quality per CPU-minute.
 MLP_GAN = {
@@ -120,7 +122,7 @@ def build_dcgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, up
             and :func:`ganlib.models.dcgan.down_block`); lesson 2 passes the learner's.
         build_generator: a function with the signature of :func:`ganlib.models.build_dcgan_generator` that
             builds the generator (with ``up_block``); default: that one.
-        ema_update_fn: the EMA step (default :func:`ganlib.training.players.ema_update`).
+        ema_update_fn: the EMA step (default :func:`ganlib.training.steps.ema_update`).
         **overrides: any key of :data:`DCGAN` (``batch_size`` is for the dataset and ignored here). With
             ``loss="wasserstein"`` the critic is built without batch norm: the gradient penalty is taken per
             example, and batch norm would mix the examples of a batch (Gulrajani et al. 2017, section 4).
@@ -191,7 +193,7 @@ PIX2PIX = {
     "ema_decay": 0.999,
     # The pieces lesson 3's learner writes (None: ganlib's): the U-Net's blocks (models.pix2pix.unet_down_block,
     # unet_up_block), the discriminator's builder (models.build_patchgan_discriminator's first four arguments
-    # and seed=) and the generator loss (training.pix2pix.pix2pix_generator_loss; non-saturating family only).
+    # and seed=) and the generator loss (losses.pix2pix_generator_loss; non-saturating family only).
     "down_block": None,
     "up_block": None,
     "discriminator": None,
@@ -278,6 +280,55 @@ def build_pix2pix(
         return model
 
 
+#: Lesson 4's default: lesson 2's DCGAN recipe with the label embedded into G's first layer and a
+#: projection discriminator (benchmarks/RESULTS.md, "Lesson 4").
+CGAN = {
+    **DCGAN,
+    "form": "projection",
+    "kind": "conv",
+    "num_classes": 10,
+    "embedding_dim": 16,
+    "class_weight": 1.0,
+}
+
+
+def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, *, label_embedding=None,
+               label_channels=None, head=None, **overrides) -> training.ConditionalGAN:
+    """Build and compile lesson 4's conditional GAN from :data:`CGAN` (with ``overrides``).
+
+    The pieces where the label enters default to ganlib's (:mod:`ganlib.models.conditional`); lesson 4 passes
+    the learner's, e.g. ``build_cgan(seed=0, label_embedding=mine, head=MyProjectionHead)``.
+
+    Args:
+        seed: seeds the weights of both players and the training noise.
+        image_shape: image shape (28, 32 or 64 px square for ``kind="conv"``).
+        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
+        label_embedding: G's label embedding (:func:`ganlib.models.conditional.label_embedding`'s signature).
+        label_channels: the ``"concat"`` D's label planes (:func:`ganlib.models.conditional.label_channels`'s).
+        head: the ``"projection"`` D's head, a layer class (:class:`ganlib.models.conditional.ProjectionHead`'s).
+        **overrides: any key of :data:`CGAN`, e.g. ``form="concat"`` or ``form="acgan"``, ``kind="mlp"``,
+            ``loss="hinge"`` (``batch_size`` is for the dataset and ignored here).
+
+    Returns:
+        A compiled :class:`ganlib.training.ConditionalGAN`.
+    """
+    hp = settings(CGAN, **overrides)
+    with _scope(strategy):
+        generator = conditional_models.build_conditional_generator(
+            hp["latent_dim"], hp["num_classes"], image_shape, kind=hp["kind"], base_filters=hp["base_filters"],
+            kernel_size=hp["kernel_size"], embedding_dim=hp["embedding_dim"], seed=seed,
+            label_embedding=label_embedding,
+        )
+        discriminator = conditional_models.build_conditional_discriminator(
+            hp["form"], image_shape, hp["num_classes"], kind=hp["kind"], base_filters=hp["d_base_filters"],
+            kernel_size=hp["kernel_size"], batch_norm=hp["d_batch_norm"], dropout=hp["dropout"],
+            seed=None if seed is None else seed + 1000, head=head, label_channels=label_channels,
+        )
+        gan = training.ConditionalGAN(generator, discriminator, hp["num_classes"], hp["class_weight"], seed=seed,
+                             ema_decay=hp["ema_decay"])
+        return compile_gan(gan, hp)
+
+
 #: Lesson 5: CycleGAN on 32×32 digits ↔ digits on photos, sized to train on a laptop CPU in minutes. Measured
 #: (``benchmarks/RESULTS.md``, lesson 5) against the paper's weights: lighter cycles (λ 3 for A → B → A, 1 for
 #: B → A → B, whose photo a plain digit cannot hold), a stronger discriminator (32 filters, 34-pixel
@@ -330,14 +381,14 @@ def build_cyclegan(image_shape=(32, 32, 3), seed: int | None = 0, strategy=None,
     seeds = [None if seed is None else seed + offset for offset in (0, 1, 1000, 1001)]
     with _scope(strategy):
         g_ab, g_ba = (
-            players.build_cycle_generator(
-                image_shape, hp["base_filters"], depth=hp["depth"], name=players.GENERATOR_NAMES[d], seed=s
+            cyclegan_models.build_cycle_generator(
+                image_shape, hp["base_filters"], depth=hp["depth"], name=cyclegan_models.GENERATOR_NAMES[d], seed=s
             )
             for d, s in zip(DIRECTIONS, seeds[:2], strict=True)
         )
         d_a, d_b = (
-            players.build_patch_discriminator(
-                image_shape, hp["receptive_field"], hp["d_base_filters"], name=players.DISCRIMINATOR_NAMES[x], seed=s
+            cyclegan_models.build_patch_discriminator(
+                image_shape, hp["receptive_field"], hp["d_base_filters"], name=cyclegan_models.DISCRIMINATOR_NAMES[x], seed=s
             )
             for x, s in zip("ab", seeds[2:], strict=True)
         )

@@ -121,16 +121,16 @@ def run(name, scale_losses=True, synchronize_batch_norm=True):
     start = time.perf_counter()
     build, batch = CASES[name]
     single, single_logs, changed, total, _ = _one_step(build, batch, tf.distribute.get_strategy())
-    players = training.players  # where the base model looks the helper up
-    originals = training._Shard.to_minimise, players._synchronize_batch_norm
+    base = training.trainer  # where the base model looks the helper up
+    originals = training.Shard.to_minimise, base.synchronize_batch_norm
     if not scale_losses:  # the usual mistake: each replica's loss is its own shard's mean
-        training._Shard.to_minimise = lambda self, loss, regularisation=None: loss
+        training.Shard.to_minimise = lambda self, loss, regularisation=None: loss
     if not synchronize_batch_norm:
-        players._synchronize_batch_norm = lambda *models: None
+        base.synchronize_batch_norm = lambda *models: None
     try:
         mirrored, mirrored_logs, _, _, model = _one_step(build, batch, STRATEGY)
     finally:
-        training._Shard.to_minimise, players._synchronize_batch_norm = originals
+        training.Shard.to_minimise, base.synchronize_batch_norm = originals
     pairs = list(zip(single[0], mirrored[0], strict=True))
     return {
         "replicas": STRATEGY.num_replicas_in_sync,

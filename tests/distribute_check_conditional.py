@@ -13,14 +13,14 @@ import sys
 import distribute_check  # noqa: E402 (sets up the logical devices and the strategy first)
 import numpy as np  # noqa: E402
 
-from ganlib import conditional  # noqa: E402
+from ganlib import recipes  # noqa: E402
 
 LABELS = (np.arange(16) % 10).astype("int32")
 BATCH = (distribute_check.IMAGES, LABELS)
 
 
 def _cgan(**overrides):
-    return lambda: conditional.build_cgan(seed=0, base_filters=16, **overrides)
+    return lambda: recipes.build_cgan(seed=0, base_filters=16, **overrides)
 
 
 CASES = {

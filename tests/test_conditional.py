@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlib import callbacks, conditional, data, runs, viz
+from ganlib import callbacks, data, recipes, runs, sampling, training, viz
 from ganlib.models import conditional as models
 
 LABELS = np.array([0, 3, 7, 9], dtype=np.int32)
@@ -18,7 +18,7 @@ def _images(n=4, seed=0):
 
 def _small(form="projection", **overrides):
     settings = {"base_filters": 8, "d_base_filters": 8, "latent_dim": 8, **overrides}
-    return conditional.build_cgan(seed=0, form=form, **settings)
+    return recipes.build_cgan(seed=0, form=form, **settings)
 
 
 # ------------------------------------------------------------------------------------ players
@@ -93,7 +93,7 @@ def test_bad_arguments_are_refused_in_one_line():
         _small(loss="wasserstein")
     with pytest.raises(ValueError, match="conditional generator"):
         unconditional = keras.Sequential([keras.Input((8,)), keras.layers.Dense(784), keras.layers.Reshape((28, 28, 1))])
-        conditional.ConditionalGAN(unconditional, models.build_conditional_discriminator())
+        training.ConditionalGAN(unconditional, models.build_conditional_discriminator())
 
 
 # ------------------------------------------------------------------------------------ training
@@ -143,12 +143,12 @@ def test_train_step_needs_labels():
 
 
 def test_class_labels_default_cycle_and_checks():
-    np.testing.assert_array_equal(conditional.class_labels(12), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])
-    np.testing.assert_array_equal(conditional.class_labels(3, 7), [7, 7, 7])
+    np.testing.assert_array_equal(sampling.class_labels(12), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])
+    np.testing.assert_array_equal(sampling.class_labels(3, 7), [7, 7, 7])
     with pytest.raises(ValueError, match=r"labels in 0\.\.9"):
-        conditional.class_labels(2, 10)
+        sampling.class_labels(2, 10)
     with pytest.raises(ValueError, match="one label or 3 labels"):
-        conditional.class_labels(3, [1, 2])
+        sampling.class_labels(3, [1, 2])
 
 
 def test_generate_and_the_style_by_class_grid():
@@ -156,8 +156,8 @@ def test_generate_and_the_style_by_class_grid():
     sevens = gan.generate(3, labels=7, seed=0)
     assert sevens.shape == (3, 28, 28, 1) and sevens.dtype == np.float32
     cycled = gan.generate(12, seed=0)
-    np.testing.assert_allclose(cycled[7], conditional.generate(gan.sampler, 12, labels=[7] * 12, seed=0)[7], atol=1e-6)
-    grid = conditional.style_by_class(gan.sampler, rows=2, seed=0)
+    np.testing.assert_allclose(cycled[7], sampling.generate(gan.sampler, 12, labels=[7] * 12, seed=0)[7], atol=1e-6)
+    grid = sampling.style_by_class(gan.sampler, rows=2, seed=0)
     assert grid.shape == (20, 28, 28, 1)
     # A row is one noise vector drawn as every class: equal to asking for class k with that noise.
     z = np.random.default_rng(0).standard_normal((2, 8)).astype("float32")

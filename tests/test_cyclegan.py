@@ -16,7 +16,7 @@ from PIL import Image
 from ganlib import data, recipes, runs
 from ganlib.data import unpaired
 from ganlib.metrics import cyclegan as cyclegan_scores
-from ganlib.models import cyclegan as players
+from ganlib.models import cyclegan as cyclegan_models
 from ganlib.training import cyclegan
 from ganlib.training.image_pool import ImagePool
 
@@ -109,17 +109,17 @@ def test_unpaired_dataset_batches_both_domains():
 
 
 def test_players_shapes():
-    generator = players.build_cycle_generator((32, 32, 3), base_filters=4, name="generator_b2a", seed=0)
+    generator = cyclegan_models.build_cycle_generator((32, 32, 3), base_filters=4, name="generator_b2a", seed=0)
     assert generator.name == "generator_b2a"
     assert generator.output_shape == (None, 32, 32, 3)
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in generator.layers)
-    discriminator = players.build_patch_discriminator((32, 32, 3), receptive_field=34, base_filters=4, seed=0)
+    discriminator = cyclegan_models.build_patch_discriminator((32, 32, 3), receptive_field=34, base_filters=4, seed=0)
     assert discriminator.output_shape == (None, 6, 6, 1)
-    assert players.build_patch_discriminator((32, 32, 3), 16, 4).output_shape == (None, 14, 14, 1)
+    assert cyclegan_models.build_patch_discriminator((32, 32, 3), 16, 4).output_shape == (None, 14, 14, 1)
     with pytest.raises(ValueError, match="receptive_field"):
-        players.build_patch_discriminator((32, 32, 3), receptive_field=1)
+        cyclegan_models.build_patch_discriminator((32, 32, 3), receptive_field=1)
     with pytest.raises(ValueError, match="too small"):
-        players.build_patch_discriminator((32, 32, 3), receptive_field=142)
+        cyclegan_models.build_patch_discriminator((32, 32, 3), receptive_field=142)
 
 
 def _linear(name, kernel, bias=0.0, out_channels=3):

@@ -17,7 +17,7 @@ from ganlib import exercises, models, recipes
 from ganlib.exercises import lesson02
 from ganlib.models import dcgan
 from ganlib.runs import identity
-from ganlib.training.players import ema_update
+from ganlib.training.steps import ema_update
 
 
 def _init(seed):

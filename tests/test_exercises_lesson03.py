@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganlib import exercises, models, recipes, training, widgets
+from ganlib import exercises, losses, models, recipes, widgets
 from ganlib.exercises import lesson03
 from ganlib.models import pix2pix
 
@@ -143,7 +143,7 @@ def test_ganlibs_pieces_passed_explicitly_train_the_default_run():
     dataset = data.make_pair_dataset(data.corrupt_digits(targets, hole=6, seed=0), targets, 8, shuffle=False)
     tiny = {"base_filters": 4, "d_base_filters": 4, "receptive_field": 16}
     pieces = {"down_block": pix2pix.unet_down_block, "up_block": pix2pix.unet_up_block,
-              "discriminator": models.build_patchgan_discriminator, "g_loss_fn": training.pix2pix.pix2pix_generator_loss}
+              "discriminator": models.build_patchgan_discriminator, "g_loss_fn": losses.pix2pix_generator_loss}
     for given in ({}, pieces):
         model = recipes.build_pix2pix("digits-inpaint", image_shape=(16, 16, 1), seed=0, **tiny, **given)
         assert runs.run_folder("base", model, dataset, {"seed": 0}).name == "b5de67328c60"  # as before the hooks
@@ -213,7 +213,7 @@ def test_pix2pix_trains_with_the_learners_loss_and_reports_its_two_parts(gan_wei
 
 def test_ganlibs_own_loss_as_g_loss_fn_is_the_default_step():
     model = recipes.build_pix2pix("digits-inpaint", image_shape=(16, 16, 1), seed=0, base_filters=4, d_base_filters=4,
-                                  g_loss_fn=training.pix2pix.pix2pix_generator_loss)
+                                  g_loss_fn=losses.pix2pix_generator_loss)
     assert model.pix2pix_loss_fn is None and model.custom_losses == {}
     hinge = recipes.build_pix2pix("digits-inpaint", image_shape=(16, 16, 1), base_filters=4, d_base_filters=4,
                                   loss="hinge", g_loss_fn=softplus_loss)
@@ -415,7 +415,7 @@ def test_patchgan_check_names_the_usual_mistakes(wrong, hint):
 
 
 def test_pix2pix_generator_loss_check_accepts_any_correct_form():
-    assert lesson03.check_pix2pix_generator_loss(training.pix2pix.pix2pix_generator_loss) is True
+    assert lesson03.check_pix2pix_generator_loss(losses.pix2pix_generator_loss) is True
     assert lesson03.check_pix2pix_generator_loss(softplus_loss) is True
     assert lesson03.check_pix2pix_generator_loss(keras_losses_loss) is True
     assert lesson03.check_pix2pix_generator_loss(_todo) is False

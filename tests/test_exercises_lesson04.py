@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from ganlib import conditional, data, exercises, runs, storage
+from ganlib import data, exercises, recipes, runs, sampling, storage
 from ganlib.exercises import lesson04
 from ganlib.models import conditional as models
 
@@ -287,14 +287,14 @@ def test_default_builds_give_the_weights_and_outputs_of_before(kind):
 
 
 def test_lesson_recipe_starts_from_the_weights_of_before():
-    gan = conditional.build_cgan(seed=0)
+    gan = recipes.build_cgan(seed=0)
     sums = [float(np.sum([np.asarray(v, np.float64).sum() for v in model.weights])) for model in (gan.generator, gan.discriminator)]
     assert (gan.generator.count_params(), gan.discriminator.count_params()) == (634785, 25841)
     np.testing.assert_allclose(sums, [394.4841951575478, 67.44863103840652], rtol=1e-9)
 
 
 def _small(form="projection", **pieces):
-    return conditional.build_cgan(seed=0, form=form, base_filters=8, d_base_filters=8, latent_dim=8, **pieces)
+    return recipes.build_cgan(seed=0, form=form, base_filters=8, d_base_filters=8, latent_dim=8, **pieces)
 
 
 LEARNERS = {"label_embedding": embedding_with_layers, "label_channels": channels_with_ops, "head": LearnersHead}
@@ -324,7 +324,7 @@ def test_a_run_with_the_learners_pieces_saves_models_that_load(tmp_path):
     dataset = data.make_labelled_dataset(np.zeros((8, 28, 28), np.uint8), np.arange(8) % 10, 4, shuffle=False)
     runs.train(runs.open_run(tmp_path, gan, dataset.repeat()), steps=1)
     generator = storage.load_model(tmp_path / "generator.keras")
-    assert conditional.num_classes_of(generator) == 10
+    assert sampling.num_classes_of(generator) == 10
     discriminator = storage.load_model(tmp_path / "discriminator.keras")
     assert type(discriminator.layers[-1]).__name__ == "LearnersHead"
     fresh = """
@@ -368,4 +368,4 @@ def test_builders_refuse_pieces_of_the_wrong_shape_in_one_line():
 def test_num_classes_of_reads_an_embedding_of_any_name():
     generator = models.build_conditional_generator(8, num_classes=7, base_filters=8, label_embedding=embedding_with_layers)
     assert "label_embedding" not in [layer.name for layer in generator.layers]
-    assert conditional.num_classes_of(generator) == 7
+    assert sampling.num_classes_of(generator) == 7

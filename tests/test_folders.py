@@ -182,7 +182,7 @@ def test_side_by_side_pairs(tmp_path, capsys):
     assert inputs[:, 5, 5].tolist() == [[0, 0, 0], [1, 0, 0], [2, 0, 0]]  # A: the left half
     assert targets[:, 5, 5].tolist() == [[0, 0, 100], [0, 0, 101], [0, 0, 102]]
     assert "3 pairs (A | B side by side in each file), 32×32×3, inputs A → targets B." in capsys.readouterr().out
-    swapped_inputs, swapped_targets = folders.load_paired_folder(tmp_path, 32, direction="BtoA", verbose=False)
+    swapped_inputs, swapped_targets = folders.load_paired_folder(tmp_path, 32, direction="b2a", verbose=False)
     np.testing.assert_array_equal(swapped_inputs, targets)
     np.testing.assert_array_equal(swapped_targets, inputs)
 

@@ -41,6 +41,7 @@ from ganlib.cli.common import (
     stop_on_signals,
     write_translation,
 )
+from ganlib.folders import DIRECTIONS
 
 MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan")
 
@@ -114,7 +115,7 @@ def _load_generator(run_dir: Path, command: str):
         raise CLIError(f"no generator.keras in {run_dir}: train one first with `python -m ganlib {train}`")
     generator = storage.load_model(path)
     inputs, outputs = generator.input_shape, generator.output_shape
-    from ganlib.cli.cgan import is_conditional  # lesson 4: a conditional generator takes [z, labels]
+    from ganlib.sampling import is_conditional  # lesson 4: a conditional generator takes [z, labels]
 
     if command == "sample" and is_conditional(generator) and len(outputs) == 4:
         return generator
@@ -217,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument("input", type=Path, help="an image file (.png, .jpg) or a .npy batch")
     translate.add_argument("--out", required=True, type=Path, help="output file: an image file or .npy")
     translate.add_argument(
-        "--direction", choices=("a2b", "b2a"), help="CycleGAN runs: translate domain A to B, or B to A"
+        "--direction", choices=DIRECTIONS, help="CycleGAN runs: translate domain A to B, or B to A"
     )
     return parser
 

@@ -17,8 +17,8 @@ CLASSES_FILE = "classes.json"
 
 
 def train_cgan(args) -> None:
-    """``train cgan``: lesson 4's :func:`ganlib.conditional.build_cgan` on MNIST digits or on ``--data``."""
-    from ganlib import callbacks, conditional, data, folders, latent, storage
+    """``train cgan``: lesson 4's :func:`ganlib.recipes.build_cgan` on MNIST digits or on ``--data``."""
+    from ganlib import callbacks, data, folders, latent, recipes, storage
     from ganlib.cli.common import CLIError, check_split, fit_and_save
 
     if args.data is not None:
@@ -34,11 +34,11 @@ def train_cgan(args) -> None:
         images, labels = data.load_mnist()
         names = tuple(str(k) for k in range(10))
         where = "MNIST digits"
-    batch_size = args.batch_size or min(conditional.CGAN["batch_size"], len(images))
+    batch_size = args.batch_size or min(recipes.CGAN["batch_size"], len(images))
     if batch_size > len(images):
         raise CLIError(f"--batch-size {batch_size} is larger than the {len(images)} training images")
     check_split(batch_size, args.strategy)
-    model = conditional.build_cgan(
+    model = recipes.build_cgan(
         seed=args.seed, image_shape=images.shape[1:] if images.ndim == 4 else (*images.shape[1:], 1),
         strategy=args.strategy, num_classes=len(names),
     )
@@ -58,26 +58,20 @@ def train_cgan(args) -> None:
     )
 
 
-def is_conditional(generator) -> bool:
-    """Whether ``generator`` takes ``[z, labels]`` (a conditional generator)."""
-    inputs = generator.input_shape
-    return isinstance(inputs, list) and len(inputs) == 2 and len(inputs[0]) == 2 and len(inputs[1]) == 1
-
-
 def sample_labels(args, generator):
     """The labels ``sample`` asks for: a function ``(start, n) -> labels`` (``--label K``, or ``i mod
     classes``), or ``None`` for an unconditional generator; a one-line error for ``--label`` on one."""
-    from ganlib import conditional
+    from ganlib import sampling
     from ganlib.cli.common import CLIError
 
-    if not is_conditional(generator):
+    if not sampling.is_conditional(generator):
         if args.label is not None:
             raise CLIError(
                 f"--label needs a conditional run (`python -m ganlib train cgan`); {args.run_dir} holds an "
                 "unconditional generator: leave out --label"
             )
         return None
-    classes = conditional.num_classes_of(generator)
+    classes = sampling.num_classes_of(generator)
     if args.label is not None and not 0 <= args.label < classes:
         raise CLIError(f"--label {args.label} is not a class of {args.run_dir}: use 0..{classes - 1}")
     if args.label is not None:

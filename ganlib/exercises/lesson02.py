@@ -4,7 +4,7 @@ Calculations: :func:`check_transposed_conv_size`, :func:`check_conv_params`, :fu
 The pieces the lesson builds its DCGAN from and trains, each with ganlib's own of the same signature:
 :func:`check_up_block` (:func:`ganlib.models.dcgan.up_block`), :func:`check_down_block`
 (:func:`ganlib.models.dcgan.down_block`), :func:`check_generator` (:func:`ganlib.models.build_dcgan_generator`)
-and :func:`check_ema_update` (:func:`ganlib.training.players.ema_update`).
+and :func:`check_ema_update` (:func:`ganlib.training.steps.ema_update`).
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def check_generator(fn) -> bool:
 def check_ema_update(fn) -> bool:
     """Exercise: ``fn(ema_weights, weights, t, max_decay)`` moves each average towards its weight in place,
     ``w_ema ← d·w_ema + (1 − d)·w`` with ``d = min(max_decay, (1 + t)/(10 + t))`` (ganlib's:
-    :func:`ganlib.training.players.ema_update`)."""
+    :func:`ganlib.training.steps.ema_update`)."""
     if not_attempted(fn):
         return todo("write `ema_update(ema_weights, weights, t, max_decay)` and run this cell again.")
 

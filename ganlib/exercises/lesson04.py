@@ -1,7 +1,7 @@
 """The checks of lesson 4 (conditional GANs)'s exercises (the contract: :mod:`ganlib.exercises`).
 
 In the order the lesson teaches them, the three places where the label enters the players, each of which the
-lesson then trains (``conditional.build_cgan(..., label_embedding=, label_channels=, head=)``):
+lesson then trains (``recipes.build_cgan(..., label_embedding=, label_channels=, head=)``):
 
 * :func:`check_label_embedding` — G's input ``[z, embed(y)]`` (ganlib's :func:`ganlib.models.conditional.
   label_embedding`);
@@ -152,10 +152,10 @@ def check_label_embedding(fn) -> bool:
     inputs = [np.ones((2, 3), np.float32), np.array([1, 9], np.int32)]
     if not np.allclose(np.asarray(loaded(inputs)), np.asarray(first(inputs)), atol=1e-6):
         raise AssertionError("A generator with your piece gives other numbers once saved and loaded back.")
-    from ganlib import conditional
+    from ganlib import sampling
 
     try:
-        conditional.num_classes_of(first)
+        sampling.num_classes_of(first)
     except ValueError:
         raise AssertionError("Right numbers, but the lesson reads the number of classes from the generator's "
                              "keras.layers.Embedding (or CategoryEncoding) layer: make the table one.") from None

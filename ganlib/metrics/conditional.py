@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import _checks
+from ganlib import _checks, sampling
 from ganlib.metrics.judge import NUM_CLASSES
 from ganlib.metrics.scores import class_coverage, fid, frechet_distance
 
@@ -75,11 +75,9 @@ def evaluate_conditional(generator, judge, real_images, real_labels, n_per_class
         ``{"accuracy", "per_class_accuracy", "fid", "per_class_fid", "coverage"}`` — coverage being the
         shares of the judge's predicted classes among all samples.
     """
-    from ganlib import conditional
-
     n_per_class = _checks.positive_int("n_per_class", n_per_class)
     labels = np.repeat(np.arange(NUM_CLASSES, dtype=np.int32), n_per_class)
-    images = conditional.generate(generator, len(labels), labels=labels, seed=seed)
+    images = sampling.generate(generator, len(labels), labels=labels, seed=seed)
     agreement = conditional_accuracy(judge, images, labels)
     return {
         "accuracy": agreement["accuracy"],
@@ -93,9 +91,7 @@ def evaluate_conditional(generator, judge, real_images, real_labels, n_per_class
 def evaluate_unconditional_by_class(generator, judge, real_images, real_labels, n: int = 2000, seed: int = 0) -> dict:
     """The same scores for an unconditional generator: ``n`` samples, grouped by the judge's predicted class
     (no accuracy: nothing was requested)."""
-    from ganlib import training
-
-    images = training.generate(generator, n, seed=seed)
+    images = sampling.generate(generator, n, seed=seed)
     predicted = judge.predict_labels(images)
     return {
         "fid": fid(judge, real_images, images),

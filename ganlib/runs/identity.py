@@ -5,7 +5,7 @@ with other settings. :func:`settings_of` reads what it can from the model and th
 players' architectures (layer types, sizes, initialiser seeds), the optimizers' learning rates and betas, the
 batch shapes and the number of batches per pass — takes what the trainer declares in its ``run_settings()``
 (the loss, label smoothing, λ of L1, the EMA decay, the training-noise seed, a conditional GAN's number of
-classes …; see :meth:`ganlib.training.Players.run_settings`) and adds what the caller names (e.g. the
+classes …; see :meth:`ganlib.training.Trainer.run_settings`) and adds what the caller names (e.g. the
 dataset's name and shuffle seed).
 :func:`fingerprint` hashes them; :func:`run_folder` gives each set of settings its own folder under a base
 folder; :func:`check_folder` refuses a folder that holds a run made with other settings, in one line that

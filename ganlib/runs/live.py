@@ -33,9 +33,7 @@ import keras
 
 from ganlib import _checks, checkpoints, folder_lock
 from ganlib.runs import identity
-
-#: ``steps_per_epoch`` of a live run: ``fit`` never reaches it, a pause or a change stops it first.
-_UNTIL_STOPPED = 2**31 - 1
+from ganlib.runs.run import UNTIL_STOPPED
 
 #: Knobs that apply to the running game: name -> (label for markers, whether the step must be re-traced).
 LIVE_KNOBS = {
@@ -153,7 +151,7 @@ class LiveRun:
 
     @property
     def step(self) -> int:
-        """The model's step counter (see :attr:`ganlib.training.Players.step`)."""
+        """The model's step counter (see :attr:`ganlib.training.Trainer.step`)."""
         return self.model.step
 
     @property
@@ -318,7 +316,7 @@ class LiveRun:
                 self.model.fit(
                     self._make_dataset(self.step).repeat(),
                     epochs=1,
-                    steps_per_epoch=_UNTIL_STOPPED,
+                    steps_per_epoch=UNTIL_STOPPED,
                     verbose=0,
                     callbacks=[_Hook(self), *self.callbacks],
                 )

@@ -17,8 +17,9 @@ from ganlib import checkpoints, folder_lock
 from ganlib.callbacks import Checkpoint, RunCallback, StepHistory, TimeBudget
 from ganlib.runs import identity
 
-#: ``steps_per_epoch`` of a run on a time budget: ``fit`` never reaches it, the budget stops it first.
-_UNTIL_STOPPED = 2**31 - 1
+#: ``steps_per_epoch`` of a run on a time budget (or a live run): ``fit`` never reaches it, the budget (or a
+#: pause) stops it first.
+UNTIL_STOPPED = 2**31 - 1
 
 
 @dataclass
@@ -170,7 +171,7 @@ def train(run: Run, *, minutes: float | None = None, steps: int | None = None, c
             model.fit(
                 run.dataset.repeat(),
                 epochs=1,
-                steps_per_epoch=steps - model.step if steps is not None else _UNTIL_STOPPED,
+                steps_per_epoch=steps - model.step if steps is not None else UNTIL_STOPPED,
                 verbose=verbose,
                 callbacks=[*callbacks, *budget, saver],
             )

@@ -31,7 +31,7 @@ For ``fit``, checkpoints and run folders the two generators are one model, :attr
 both generators (as the paper's code does) and one both discriminators. :func:`load_translator` takes one
 direction out of a saved ``generator.keras``.
 
-Under ``tf.distribute`` the losses are averaged over the global batch (:class:`ganlib.training.players._Shard`) and
+Under ``tf.distribute`` the losses are averaged over the global batch (:class:`ganlib.training.steps.Shard`) and
 the reported values reduced across replicas; the image pool sees the global batch of fakes.
 """
 
@@ -45,12 +45,12 @@ import numpy as np
 import tensorflow as tf
 
 from ganlib import _checks, losses, storage
+from ganlib.folders import DIRECTIONS
 from ganlib.inference import predict_in_batches
-from ganlib.models import cyclegan as players
+from ganlib.models import cyclegan as cyclegan_models
 from ganlib.training.image_pool import ImagePool, query_pool
-from ganlib.training.players import Players, _apply_together, _regularisation, _Shard
-
-DIRECTIONS = ("a2b", "b2a")
+from ganlib.training.steps import Shard, apply_together, regularisation
+from ganlib.training.trainer import Trainer
 
 
 def adversarial_loss(fake_logits):
@@ -96,7 +96,7 @@ def pair_models(first, second, name: str) -> keras.Model:
     return keras.Model([a, b], [first(a), second(b)], name=name)
 
 
-class CycleGAN(Players):
+class CycleGAN(Trainer):
     """Two generators and two discriminators trained on unpaired batches ``(a, b)``.
 
     Args:
@@ -212,19 +212,19 @@ class CycleGAN(Players):
         return value
 
     def run_settings(self) -> dict:
-        """:meth:`Players.run_settings`, plus the noise seed, the cycle weights λ_A and λ_B, the identity
+        """:meth:`Trainer.run_settings`, plus the noise seed, the cycle weights λ_A and λ_B, the identity
         weight and the pools' size."""
         return {**super().run_settings(), "noise_seed": getattr(self.seed_generator, "_initial_seed", None),
                 "cycle_weight": self.cycle_weight, "cycle_weight_b": self.cycle_weight_b,
                 "identity_weight": self.identity_weight, "pool_size": self.pool_size}
 
     def state_groups(self) -> dict[str, list]:
-        """:meth:`Players.state_groups`, plus the seed state of the noise the pools draw."""
+        """:meth:`Trainer.state_groups`, plus the seed state of the noise the pools draw."""
         return {**super().state_groups(), "seed_generator": [self.seed_generator.state]}
 
     def train_step(self, data):
         real_a, real_b = data
-        shard = _Shard(tf.shape(real_a)[0])
+        shard = Shard(tf.shape(real_a)[0])
         g_ab, g_ba = partial(self.generator_a2b, training=True), partial(self.generator_b2a, training=True)
         d_a, d_b = self.discriminator_a, self.discriminator_b
         with tf.GradientTape() as g_tape:
@@ -241,13 +241,13 @@ class CycleGAN(Players):
                 fake_b_logits, fake_a_logits, cycle_a, cycle_b, g_identity, self.cycle_weight, self.cycle_weight_b,
                 self.identity_weight,
             ))
-            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+            g_minimised = shard.to_minimise(g_loss, regularisation(self.generator))
         shown_a, shown_b = self._shown(self.pool_a, fake_a, shard), self._shown(self.pool_b, fake_b, shard)
         with tf.GradientTape() as d_tape:
             d_loss = self._d_loss(d_a(real_a, training=True), d_a(shown_a, training=True))
             d_loss += self._d_loss(d_b(real_b, training=True), d_b(shown_b, training=True))
-            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
-        _apply_together(
+            d_minimised = shard.to_minimise(d_loss, regularisation(self.discriminator))
+        apply_together(
             (self.g_optimizer, g_minimised, g_tape, self.generator),
             (self.d_optimizer, d_minimised, d_tape, self.discriminator),
         )
@@ -298,6 +298,6 @@ def load_translator(run_dir, direction: str):
         return storage.load_model(alone)
     pair = storage.load_model(run_dir / "generator.keras")
     try:
-        return pair.get_layer(players.GENERATOR_NAMES[direction])
+        return pair.get_layer(cyclegan_models.GENERATOR_NAMES[direction])
     except ValueError:
         raise ValueError(f"{run_dir / 'generator.keras'} is not a CycleGAN's pair of generators.") from None

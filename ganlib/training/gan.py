@@ -17,7 +17,7 @@ one-sided label smoothing ``s`` the optimal discriminator gives ``(1 − s)/2`` 
 
 The discriminator sees real and generated images in separate calls, so its batch-norm layers (if any)
 normalise all-real and all-fake batches with their own statistics. How the step stays exact under
-``tf.distribute`` is told in :mod:`ganlib.training.players`.
+``tf.distribute`` is told in :mod:`ganlib.training.steps`.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlib import _checks, latent, losses
-from ganlib.training.players import Players, _apply, _d_report, _regularisation, _Shard
+from ganlib import _checks, losses, sampling
+from ganlib.training.steps import Shard, apply_gradients, d_report, regularisation
+from ganlib.training.trainer import Trainer
 
 METRIC_NAMES = ("d_loss", "g_loss", "d_real", "d_fake")
 
 
-class GAN(Players):
+class GAN(Trainer):
     """A generator and a discriminator trained against each other.
 
     Args:
@@ -44,13 +45,13 @@ class GAN(Players):
         seed: seed of the noise drawn during training, for repeatable runs.
         ema_decay: when set (e.g. 0.999), also keep an exponential moving average of the generator's
             weights, ``ema_generator``, updated after every generator step with a decay that ramps up to
-            ``ema_decay`` (see :meth:`Players.update_ema`). Averaging smooths out the step-to-step wobble of the
+            ``ema_decay`` (see :meth:`Trainer.update_ema`). Averaging smooths out the step-to-step wobble of the
             game, so the average often draws cleaner digits than the generator being trained (Yazıcı et
             al. 2019, "The Unusual Effectiveness of Averaging in GAN Training").
 
     Attributes:
         sampler: the generator to draw images from: ``ema_generator`` when enabled, else ``generator``.
-        step, clock: the run's step counter and training clock (see :class:`ganlib.training.Players`).
+        step, clock: the run's step counter and training clock (see :class:`ganlib.training.Trainer`).
     """
 
     metric_names = METRIC_NAMES
@@ -113,10 +114,10 @@ class GAN(Players):
                 stacklevel=2,
             )
 
-    # `metrics` (the trackers, reset by Keras at each epoch) comes from Players.
+    # `metrics` (the trackers, reset by Keras at each epoch) comes from Trainer.
 
     def run_settings(self) -> dict:
-        """:meth:`Players.run_settings`, plus the latent size, the noise seed and the D steps and penalty."""
+        """:meth:`Trainer.run_settings`, plus the latent size, the noise seed and the D steps and penalty."""
         settings = {**super().run_settings(), "latent_dim": self.latent_dim,
                     "noise_seed": getattr(self.seed_generator, "_initial_seed", None)}
         for name in ("d_steps", "gradient_penalty_weight"):  # set by compile
@@ -125,13 +126,13 @@ class GAN(Players):
         return settings
 
     def state_groups(self) -> dict[str, list]:
-        """:meth:`Players.state_groups`, plus the training noise's seed state."""
+        """:meth:`Trainer.state_groups`, plus the training noise's seed state."""
         return {**super().state_groups(), "seed_generator": [self.seed_generator.state]}
 
     def train_step(self, real_images):
         if isinstance(real_images, (tuple, list)):  # (images, labels) datasets: the labels are not used
             real_images = real_images[0]
-        shard = _Shard(tf.shape(real_images)[0])
+        shard = Shard(tf.shape(real_images)[0])
         # 1. The discriminator: d_steps updates on this batch of real images and fresh fakes.
         for _ in range(self.d_steps):
             d_values = self.update_discriminator(real_images, shard)
@@ -148,7 +149,7 @@ class GAN(Players):
         Under ``tf.distribute``, ``real_images`` is this replica's shard; the returned values are the
         shard's means (``train_step`` all-reduces them for the trackers).
         """
-        shard = shard or _Shard(tf.shape(real_images)[0])
+        shard = shard or Shard(tf.shape(real_images)[0])
         fake_images = self.generator(shard.take(self.sample_noise(shard.total)), training=True)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real_images, training=True)
@@ -162,20 +163,20 @@ class GAN(Players):
                     self.discriminator, real_images, fake_images, epsilon=shard.take(epsilon)
                 )
                 d_loss += self.gradient_penalty_weight * penalty
-            minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
-        _apply(self.d_optimizer, minimised, tape, self.discriminator)
-        return _d_report(d_loss, real_logits, fake_logits)
+            minimised = shard.to_minimise(d_loss, regularisation(self.discriminator))
+        apply_gradients(self.d_optimizer, minimised, tape, self.discriminator)
+        return d_report(d_loss, real_logits, fake_logits)
 
     def update_generator(self, batch_size, shard=None):
         """One generator step on ``batch_size`` fresh fakes (this replica's share under ``tf.distribute``);
         returns its loss."""
-        shard = shard or _Shard(batch_size)
+        shard = shard or Shard(batch_size)
         noise = shard.take(self.sample_noise(shard.total))
         with tf.GradientTape() as tape:
             fake_logits = self.discriminator(self.generator(noise, training=True), training=True)
             g_loss = self.g_loss_fn(fake_logits)
-            minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
-        _apply(self.g_optimizer, minimised, tape, self.generator)
+            minimised = shard.to_minimise(g_loss, regularisation(self.generator))
+        apply_gradients(self.g_optimizer, minimised, tape, self.generator)
         return {"g_loss": g_loss}
 
     def sample_noise(self, batch_size):
@@ -194,15 +195,6 @@ class GAN(Players):
 
 
 def generate(generator, n: int, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
-    """Return ``n`` images from a generator as float32 NumPy in [-1, 1], noise ``z ~ N(0, I)``.
-
-    Args:
-        generator: a ``keras.Model`` taking ``(batch, latent_dim)`` noise.
-        n: number of images.
-        seed: seed of the noise (NumPy), for the same images each call.
-        batch_size: images per forward pass.
-    """
-    _checks.positive_int("n", n)
-    noise = latent.noise(latent.latent_dim_of(generator), n, seed)
-    parts = [generator(noise[i : i + batch_size], training=False) for i in range(0, n, batch_size)]
-    return np.concatenate([keras.ops.convert_to_numpy(p) for p in parts]).astype(np.float32)
+    """Return ``n`` images from a generator as float32 NumPy in [-1, 1], noise ``z ~ N(0, I)``
+    (:func:`ganlib.sampling.generate`, which also draws from conditional generators)."""
+    return sampling.generate(generator, n, seed=seed, batch_size=batch_size)

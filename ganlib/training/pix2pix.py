@@ -11,32 +11,11 @@ import numpy as np
 import tensorflow as tf
 
 from ganlib import losses
-from ganlib.training.players import Players, _apply, _apply_together, _regularisation, _Shard
+from ganlib.training.steps import Shard, apply_gradients, apply_together, regularisation
+from ganlib.training.trainer import Trainer
 
 
-def pix2pix_generator_loss(fake_logits, targets, outputs, l1_weight):
-    """The pix2pix generator's loss: ``−mean log D(x, G(x)) + l1_weight · mean |targets − outputs|``.
-
-    The non-saturating GAN term on the patch logits of the generated pairs
-    (:func:`ganlib.losses.non_saturating_generator_loss`, ``mean softplus(−f)``) plus λ times the mean absolute
-    error over every pixel. ``training.Pix2Pix`` computes this itself; it is also the reference of lesson 3's
-    exercise, and :meth:`Pix2Pix.compile` takes a function with this signature as ``g_loss_fn``.
-
-    Args:
-        fake_logits: D's logits on the pairs ``(x, G(x))``, any shape.
-        targets: the real targets ``y``.
-        outputs: the generator's outputs ``G(x)``, the shape of ``targets``.
-        l1_weight: λ (the paper's 100).
-
-    Returns:
-        A scalar tensor: the batch mean.
-    """
-    outputs = keras.ops.convert_to_tensor(outputs)
-    targets = keras.ops.cast(targets, outputs.dtype)
-    return losses.non_saturating_generator_loss(fake_logits) + l1_weight * keras.ops.mean(keras.ops.abs(targets - outputs))
-
-
-class Pix2Pix(Players):
+class Pix2Pix(Trainer):
     """A conditional GAN for image-to-image translation (pix2pix, Isola et al. 2017, arXiv:1611.07004).
 
     The generator ``G`` maps an input image ``x`` to an output ``G(x)``; the discriminator judges pairs,
@@ -60,7 +39,7 @@ class Pix2Pix(Players):
     ``sigmoid`` of D's patch logits on real and generated pairs).
 
     ``compile(g_loss_fn=fn)`` trains the generator with ``fn(fake_logits, targets, outputs, l1_weight)``
-    instead (the whole generator loss, e.g. a learner's :func:`pix2pix_generator_loss`); ``g_l1`` is then still
+    instead (the whole generator loss, e.g. a learner's :func:`ganlib.losses.pix2pix_generator_loss`); ``g_l1`` is then still
     measured by the model and ``g_gan`` reports what ``fn`` adds to ``l1_weight · g_l1``.
 
     Args:
@@ -69,7 +48,7 @@ class Pix2Pix(Players):
         l1_weight: λ, the weight of the L1 term (the paper's 100).
         gan_weight: weight of the adversarial term (0: L1 alone).
         ema_decay: when set (e.g. 0.999), also keep ``ema_generator``, a moving average of the generator's
-            weights updated after every step (:meth:`Players.update_ema`); :attr:`sampler`, which
+            weights updated after every step (:meth:`Trainer.update_ema`); :attr:`sampler`, which
             :meth:`preview` shows and ``save_players`` saves, is then the average.
     """
 
@@ -99,13 +78,13 @@ class Pix2Pix(Players):
                 squares only).
             g_loss_fn: the generator's whole loss, ``g_loss_fn(fake_logits, targets, outputs, l1_weight)`` →
                 the batch mean of ``g_gan + l1_weight · mean |targets − outputs|`` (the signature of
-                :func:`pix2pix_generator_loss`, which is what the non-saturating family computes without it).
+                :func:`ganlib.losses.pix2pix_generator_loss`, which is what the non-saturating family computes without it).
                 With ``gan_weight`` ``w`` ≠ 1 it is called with ``l1_weight / w`` and its value multiplied by
                 ``w``, so the objective stays ``w · g_gan + l1_weight · g_l1``. Unused by the L1-only
                 baseline (``gan_weight=0``). Its name is part of the run's settings.
-            d_loss_fn: replaces the family's discriminator loss (see :meth:`Players.compile`).
+            d_loss_fn: replaces the family's discriminator loss (see :meth:`Trainer.compile`).
         """
-        if g_loss_fn is pix2pix_generator_loss and loss == "non_saturating":
+        if g_loss_fn is losses.pix2pix_generator_loss and loss == "non_saturating":
             g_loss_fn = None  # ganlib's own: exactly the step without it
         super().compile(d_optimizer, g_optimizer, loss, label_smoothing, d_loss_fn=d_loss_fn, **kwargs)
         if g_loss_fn is not None and not callable(g_loss_fn):
@@ -126,20 +105,20 @@ class Pix2Pix(Players):
         return g_loss, (g_loss - self.l1_weight * g_l1) / weight
 
     def run_settings(self) -> dict:
-        """:meth:`Players.run_settings`, plus λ (``l1_weight``) and the GAN term's weight."""
+        """:meth:`Trainer.run_settings`, plus λ (``l1_weight``) and the GAN term's weight."""
         return {**super().run_settings(), "l1_weight": self.l1_weight, "gan_weight": self.gan_weight}
 
     def train_step(self, data):
         inputs, targets = data
-        shard = _Shard(tf.shape(inputs)[0])
+        shard = Shard(tf.shape(inputs)[0])
         if not self.gan_weight:  # the L1-only baseline: the generator alone
             zero = tf.constant(0.0)
             with tf.GradientTape() as tape:
                 outputs = self.generator(inputs, training=True)
-                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_l1 = losses.l1_loss(targets, outputs)
                 g_loss = self.l1_weight * g_l1
-                g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
-            _apply(self.g_optimizer, g_minimised, tape, self.generator)
+                g_minimised = shard.to_minimise(g_loss, regularisation(self.generator))
+            apply_gradients(self.g_optimizer, g_minimised, tape, self.generator)
             self.update_ema()
             values = {"d_loss": zero, "g_loss": g_loss, "g_gan": zero, "g_l1": g_l1, "d_real": zero, "d_fake": zero}
             return self._record(values, shard)
@@ -151,15 +130,15 @@ class Pix2Pix(Players):
             d_loss = self._d_loss(real_logits, fake_logits)
             if self.pix2pix_loss_fn is None:
                 g_gan = self.g_loss_fn(fake_logits)
-                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_l1 = losses.l1_loss(targets, outputs)
                 g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
             else:  # the generator loss given to `compile`
-                g_l1 = tf.reduce_mean(tf.abs(targets - outputs))
+                g_l1 = losses.l1_loss(targets, outputs)
                 g_loss, g_gan = self._given_g_loss(fake_logits, targets, outputs, g_l1)
-            d_minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
-            g_minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
+            d_minimised = shard.to_minimise(d_loss, regularisation(self.discriminator))
+            g_minimised = shard.to_minimise(g_loss, regularisation(self.generator))
         # Both gradients are taken before either player moves.
-        _apply_together(
+        apply_together(
             (self.d_optimizer, d_minimised, d_tape, self.discriminator),
             (self.g_optimizer, g_minimised, g_tape, self.generator),
         )

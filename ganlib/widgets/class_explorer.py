@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlib import conditional, latent, viz
+from ganlib import latent, sampling, viz
 
 
 class ClassExplorer:
@@ -29,7 +29,7 @@ class ClassExplorer:
         import ipywidgets as w
 
         self.generator = generator
-        self.num_classes = conditional.num_classes_of(generator)
+        self.num_classes = sampling.num_classes_of(generator)
         self.latent_dim = int(generator.input_shape[0][-1])
         names = class_names or [str(k) for k in range(self.num_classes)]
         self.basis = latent.directions(self.latent_dim, min(n_directions, self.latent_dim), seed=seed)

@@ -1,4 +1,4 @@
-"""Training a class-conditional GAN: ``ConditionalGAN``, lesson 4's recipe and its builder.
+"""``ConditionalGAN``: the game of lesson 2 with class labels (lesson 4; its recipe is :func:`ganlib.recipes.build_cgan`).
 
 ``ConditionalGAN`` is :class:`ganlib.training.GAN` with labels: it trains on ``(images, labels)`` batches
 (:func:`ganlib.data.make_labelled_dataset`), asks the generator for the batch's own labels (``G(z, y)``
@@ -6,14 +6,14 @@ for the ``y`` of each real image, so the classes of the fakes follow the data's)
 discriminator the same labels. Everything else is lesson 2's: the loss families of :mod:`ganlib.losses`,
 label smoothing, several D steps, the EMA generator, the step counter and clock (``gan.step``,
 ``gan.clock``), runs that checkpoint and resume (:mod:`ganlib.runs`) and ``tf.distribute`` (losses scaled
-to the global batch, see :mod:`ganlib.training.players`).
+to the global batch, see :mod:`ganlib.training.steps`).
 
 With an AC-GAN discriminator (one input, ``1 + num_classes`` outputs, see
 :func:`ganlib.models.conditional.build_conditional_discriminator`) both players also minimise the
 cross-entropy of the class logits against ``y``, weighted by ``class_weight``: D on real and fake images
-(the paper's ``L_C``, averaged over real and fake), G on its fakes.
+(the paper's ``L_C``, averaged over real and fake; :func:`ganlib.losses.class_loss`), G on its fakes.
 
-    gan = conditional.build_cgan(seed=0)                  # lesson 4's default: projection D, conv G, EMA
+    gan = recipes.build_cgan(seed=0)                      # lesson 4's default: projection D, conv G, EMA
     dataset = data.make_labelled_dataset(images, labels, 64, seed=0)
     run = runs.open_run("runs/cgan", gan, dataset, settings={"seed": 0})
     runs.train(run, minutes=3)
@@ -22,29 +22,16 @@ cross-entropy of the class logits against ``y``, weighted by ``class_weight``: D
 
 from __future__ import annotations
 
-import contextlib
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from ganlib import _checks, latent, recipes, training
-from ganlib.models import conditional as models
-from ganlib.training.players import _apply, _d_report, _regularisation, _Shard
-
-#: Lesson 4's default: lesson 2's DCGAN recipe with the label embedded into G's first layer and a
-#: projection discriminator (benchmarks/RESULTS.md, "Lesson 4").
-CGAN = {
-    **recipes.DCGAN,
-    "form": "projection",
-    "kind": "conv",
-    "num_classes": 10,
-    "embedding_dim": 16,
-    "class_weight": 1.0,
-}
+from ganlib import _checks, losses, sampling
+from ganlib.training.gan import GAN
+from ganlib.training.steps import Shard, apply_gradients, d_report, regularisation
 
 
-class ConditionalGAN(training.GAN):
+class ConditionalGAN(GAN):
     """A conditional generator and discriminator trained against each other on labelled images.
 
     Args:
@@ -100,37 +87,32 @@ class ConditionalGAN(training.GAN):
         outputs = self.discriminator(images, training=training)
         return outputs[:, :1], outputs[:, 1:]
 
-    def _class_loss(self, class_logits, labels):
-        return tf.reduce_mean(
-            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=tf.cast(class_logits, tf.float32))
-        )
-
     def update_discriminator(self, real_images, labels, shard=None):
         """One D step on this replica's ``(real_images, labels)`` and as many fakes of the same labels."""
-        shard = shard or _Shard(tf.shape(real_images)[0])
+        shard = shard or Shard(tf.shape(real_images)[0])
         fake_images = self.generator([shard.take(self.sample_noise(shard.total)), labels], training=True)
         with tf.GradientTape() as tape:
             real_logits, real_classes = self.judge(real_images, labels)
             fake_logits, fake_classes = self.judge(fake_images, labels)
             d_loss = self._d_loss(real_logits, fake_logits)
             if self.auxiliary_classifier:
-                class_loss = 0.5 * (self._class_loss(real_classes, labels) + self._class_loss(fake_classes, labels))
+                class_loss = 0.5 * (losses.class_loss(real_classes, labels) + losses.class_loss(fake_classes, labels))
                 d_loss += self.class_weight * class_loss
-            minimised = shard.to_minimise(d_loss, _regularisation(self.discriminator))
-        _apply(self.d_optimizer, minimised, tape, self.discriminator)
-        return _d_report(d_loss, real_logits, fake_logits)
+            minimised = shard.to_minimise(d_loss, regularisation(self.discriminator))
+        apply_gradients(self.d_optimizer, minimised, tape, self.discriminator)
+        return d_report(d_loss, real_logits, fake_logits)
 
     def update_generator(self, labels, shard=None):
         """One G step on fresh fakes of ``labels`` (this replica's share under ``tf.distribute``)."""
-        shard = shard or _Shard(tf.shape(labels)[0])
+        shard = shard or Shard(tf.shape(labels)[0])
         noise = shard.take(self.sample_noise(shard.total))
         with tf.GradientTape() as tape:
             fake_logits, fake_classes = self.judge(self.generator([noise, labels], training=True), labels)
             g_loss = self.g_loss_fn(fake_logits)
             if self.auxiliary_classifier:
-                g_loss += self.class_weight * self._class_loss(fake_classes, labels)
-            minimised = shard.to_minimise(g_loss, _regularisation(self.generator))
-        _apply(self.g_optimizer, minimised, tape, self.generator)
+                g_loss += self.class_weight * losses.class_loss(fake_classes, labels)
+            minimised = shard.to_minimise(g_loss, regularisation(self.generator))
+        apply_gradients(self.g_optimizer, minimised, tape, self.generator)
         return {"g_loss": g_loss}
 
     def run_settings(self) -> dict:
@@ -145,7 +127,7 @@ class ConditionalGAN(training.GAN):
             )
         real_images, labels = data
         labels = tf.cast(tf.reshape(labels, [-1]), tf.int32)
-        shard = _Shard(tf.shape(real_images)[0])
+        shard = Shard(tf.shape(real_images)[0])
         for _ in range(self.d_steps):
             d_results = self.update_discriminator(real_images, labels, shard)
         g_results = self.update_generator(labels, shard)
@@ -164,107 +146,10 @@ class ConditionalGAN(training.GAN):
             seed: seed of the noise.
             batch_size: images per forward pass.
         """
-        return generate(self.sampler, n, labels=labels, seed=seed, batch_size=batch_size)
+        return sampling.generate(self.sampler, n, labels=labels, seed=seed, batch_size=batch_size)
 
     def preview(self, noise) -> np.ndarray:
         """Images of the fixed ``noise`` for sample grids: image ``i`` is class ``i mod num_classes``, so a
         grid ``num_classes`` wide has one class per column."""
         labels = np.arange(len(noise)) % self.num_classes
         return keras.ops.convert_to_numpy(self.sampler([np.asarray(noise, np.float32), labels], training=False))
-
-
-def class_labels(n: int, labels=None, num_classes: int = 10) -> np.ndarray:
-    """``n`` int32 labels: ``labels`` repeated (one int) or checked (``n`` of them), else ``i mod num_classes``."""
-    n = _checks.positive_int("n", n)
-    if labels is None:
-        return (np.arange(n) % num_classes).astype(np.int32)
-    values = np.asarray(labels)
-    if not np.issubdtype(values.dtype, np.integer):
-        raise ValueError(f"Expected integer class labels. Received: labels with dtype {values.dtype}")
-    values = np.full(n, int(values), np.int64) if values.ndim == 0 else values.reshape(-1)
-    if len(values) != n:
-        raise ValueError(f"Expected one label or {n} labels. Received: {len(values)} labels")
-    if values.min() < 0 or values.max() >= num_classes:
-        raise ValueError(
-            f"Expected labels in 0..{num_classes - 1}. Received: labels from {values.min()} to {values.max()}"
-        )
-    return values.astype(np.int32)
-
-
-def num_classes_of(generator) -> int:
-    """The number of classes of a conditional generator: its label embedding's (the ``Embedding`` layer named
-    ``"label_embedding"``, else its first ``Embedding``), or its one-hot layer's (``CategoryEncoding``)."""
-    embeddings = [layer for layer in generator.layers if isinstance(layer, keras.layers.Embedding)]
-    if embeddings:
-        return int(min(embeddings, key=lambda layer: layer.name != "label_embedding").input_dim)
-    for layer in generator.layers:
-        if isinstance(layer, keras.layers.CategoryEncoding):
-            return int(layer.num_tokens)
-    raise ValueError(
-        "Expected a conditional generator with a label embedding (a keras.layers.Embedding or CategoryEncoding "
-        f"layer). Received: {generator.name!r}"
-    )
-
-
-def generate(generator, n: int, labels=None, seed: int | None = None, batch_size: int = 500) -> np.ndarray:
-    """Return ``n`` images of a conditional generator (``[z, labels]`` inputs) as float32 NumPy in [-1, 1].
-
-    The noise is :func:`ganlib.latent.noise` ``(latent_dim, n, seed)``, as for unconditional generators;
-    ``labels`` as in :func:`class_labels`.
-    """
-    latent_dim = int(generator.input_shape[0][-1])
-    labels = class_labels(n, labels, num_classes_of(generator))
-    noise = latent.noise(latent_dim, n, seed)
-    parts = [
-        keras.ops.convert_to_numpy(generator([noise[i : i + batch_size], labels[i : i + batch_size]], training=False))
-        for i in range(0, n, batch_size)
-    ]
-    return np.concatenate(parts).astype(np.float32)
-
-
-def style_by_class(generator, rows: int = 4, seed: int = 0) -> np.ndarray:
-    """The "style × class" grid: ``rows`` noise vectors, each drawn as every class; returns
-    ``(rows · num_classes, H, W, C)`` images, row-major (``viz.tile(images, ncols=num_classes)`` lays them out
-    with one noise vector per row and one class per column)."""
-    classes = num_classes_of(generator)
-    noise = np.repeat(latent.noise(int(generator.input_shape[0][-1]), rows, seed), classes, axis=0)
-    labels = np.tile(np.arange(classes, dtype=np.int32), rows)
-    return keras.ops.convert_to_numpy(generator([noise, labels], training=False)).astype(np.float32)
-
-
-def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, *, label_embedding=None,
-               label_channels=None, head=None, **overrides) -> ConditionalGAN:
-    """Build and compile lesson 4's conditional GAN from :data:`CGAN` (with ``overrides``).
-
-    The pieces where the label enters default to ganlib's (:mod:`ganlib.models.conditional`); lesson 4 passes
-    the learner's, e.g. ``build_cgan(seed=0, label_embedding=mine, head=MyProjectionHead)``.
-
-    Args:
-        seed: seeds the weights of both players and the training noise.
-        image_shape: image shape (28, 32 or 64 px square for ``kind="conv"``).
-        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
-        label_embedding: G's label embedding (:func:`ganlib.models.conditional.label_embedding`'s signature).
-        label_channels: the ``"concat"`` D's label planes (:func:`ganlib.models.conditional.label_channels`'s).
-        head: the ``"projection"`` D's head, a layer class (:class:`ganlib.models.conditional.ProjectionHead`'s).
-        **overrides: any key of :data:`CGAN`, e.g. ``form="concat"`` or ``form="acgan"``, ``kind="mlp"``,
-            ``loss="hinge"`` (``batch_size`` is for the dataset and ignored here).
-
-    Returns:
-        A compiled :class:`ConditionalGAN`.
-    """
-    hp = recipes.settings(CGAN, **overrides)
-    scope = contextlib.nullcontext() if strategy is None else strategy.scope()
-    with scope:
-        generator = models.build_conditional_generator(
-            hp["latent_dim"], hp["num_classes"], image_shape, kind=hp["kind"], base_filters=hp["base_filters"],
-            kernel_size=hp["kernel_size"], embedding_dim=hp["embedding_dim"], seed=seed,
-            label_embedding=label_embedding,
-        )
-        discriminator = models.build_conditional_discriminator(
-            hp["form"], image_shape, hp["num_classes"], kind=hp["kind"], base_filters=hp["d_base_filters"],
-            kernel_size=hp["kernel_size"], batch_norm=hp["d_batch_norm"], dropout=hp["dropout"],
-            seed=None if seed is None else seed + 1000, head=head, label_channels=label_channels,
-        )
-        gan = ConditionalGAN(generator, discriminator, hp["num_classes"], hp["class_weight"], seed=seed,
-                             ema_decay=hp["ema_decay"])
-        return recipes.compile_gan(gan, hp)

@@ -1,157 +1,33 @@
-"""What both two-player trainers share: the base model, and training correctly under ``tf.distribute``.
+"""The base of every trainer: :class:`Trainer` holds the players, their optimizers, the metric trackers, the
+run's step counter (:attr:`Trainer.step`, the generator optimizer's update count), its training clock
+(:attr:`Trainer.clock`), the EMA generator, and declares what identifies a run and what a checkpoint holds
+(:meth:`Trainer.run_settings`, :meth:`Trainer.state_groups`). :class:`ganlib.training.GAN` (and
+:class:`ganlib.training.ConditionalGAN` after it), :class:`ganlib.training.Pix2Pix` and
+:class:`ganlib.training.CycleGAN` derive from it.
 
-:class:`Players` holds a generator, a discriminator, their optimizers, the metric trackers, the run's step
-counter (:attr:`Players.step`, the generator optimizer's update count) and its training clock
-(:attr:`Players.clock`). :class:`ganlib.training.GAN` and :class:`ganlib.training.Pix2Pix` derive from it.
-
-Both train unchanged under ``tf.distribute`` (build and compile them inside ``strategy.scope()``; see
-:func:`ganlib.config.distribution_strategy`). Each replica gets a shard of the global batch. The loss
-functions of :mod:`ganlib.losses` return means over the shard, so a replica multiplies each loss it
-differentiates by ``shard size / global batch size``: the sum over replicas, which the optimizer takes when
-it all-reduces the gradients, is then the gradient of the mean over the *global* batch, exactly as on one
-device (what ``tf.nn.compute_average_loss`` does with per-example losses). Regularisation losses of the
-layers, which every replica adds in full, count ``1 / replicas`` each. Reported metrics are all-reduced to
-their global-batch values before they reach the trackers. The noise and the gradient-penalty weights are
-drawn for the whole global batch on every replica (same seed state everywhere) and each replica takes its
-slice, so a step draws what it would draw on one device. Batch normalisation in the players is switched to
+All train unchanged under ``tf.distribute`` (build and compile them inside ``strategy.scope()``; see
+:func:`ganlib.config.distribution_strategy`): their steps are made of :mod:`ganlib.training.steps`, which
+scales every loss to the global batch. Batch normalisation in the players is switched to
 ``synchronized=True`` when the model is built under a strategy with several replicas, so batch statistics
 (and the moving averages, and with them the EMA generator) are those of the global batch on every replica.
 Dropout masks are drawn per replica from identical seed states, so they repeat across replicas: statistically
 harmless, but not the masks one device would draw.
 """
 
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import keras
-import tensorflow as tf
 
 from ganlib import _checks, losses, storage
 from ganlib.clock import Clock
+from ganlib.training.steps import Shard, check_created_in_scope, ema_update, synchronize_batch_norm
 
 
-class _Shard:
-    """This replica's part of the global batch, and how to turn its means into global-batch ones.
-
-    On one replica (no strategy, or the default one) every method is the identity, so a single-device step
-    runs exactly the operations it always did.
-
-    Args:
-        size: the number of examples on this replica (a scalar tensor or int).
-    """
-
-    def __init__(self, size):
-        context = tf.distribute.get_replica_context()
-        self.replicas = 1 if context is None else context.num_replicas_in_sync
-        self.size = size
-        self.total = size
-        self.start = 0
-        self.scale = 1.0
-        if self.replicas == 1:
-            return
-        self._context = context
-        # Every replica's size, by replica: shards may differ by one when the global batch does not divide.
-        mine = tf.one_hot(context.replica_id_in_sync_group, self.replicas) * tf.cast(size, tf.float32)
-        sizes = context.all_reduce(tf.distribute.ReduceOp.SUM, mine)
-        self.total = tf.cast(tf.reduce_sum(sizes), tf.int32)
-        before = tf.range(self.replicas) < context.replica_id_in_sync_group
-        self.start = tf.cast(tf.reduce_sum(tf.where(before, sizes, 0.0)), tf.int32)
-        self.scale = tf.cast(size, tf.float32) / tf.reduce_sum(sizes)
-
-    def take(self, values):
-        """This replica's rows of ``values``, drawn for the whole global batch."""
-        return values if self.replicas == 1 else values[self.start : self.start + self.size]
-
-    def to_minimise(self, mean_loss, regularisation=None):
-        """The loss this replica differentiates: its share of the global-batch mean, plus ``1 / replicas``
-        of a regularisation term (which every replica computes in full)."""
-        if self.replicas == 1:
-            return mean_loss if regularisation is None else mean_loss + regularisation
-        loss = mean_loss * self.scale
-        return loss if regularisation is None else loss + regularisation / self.replicas
-
-    def global_mean(self, mean_value):
-        """The mean over the global batch of a value averaged over this replica's shard (same on every replica)."""
-        if self.replicas == 1:
-            return mean_value
-        return self._context.all_reduce(tf.distribute.ReduceOp.SUM, mean_value * self.scale)
-
-
-def _check_created_in_scope(name: str, variables) -> None:
-    """Under a strategy with several replicas, require ``variables`` to have been created in its scope."""
-    if not tf.distribute.has_strategy():
-        return
-    strategy = tf.distribute.get_strategy()
-    if strategy.num_replicas_in_sync == 1:
-        return
-    for variable in variables:
-        if not strategy.extended.variable_created_in_scope(getattr(variable, "value", variable)):
-            raise ValueError(
-                f"The {name} was created outside `strategy.scope()`, so its variables are not mirrored on the "
-                f"{strategy.num_replicas_in_sync} replicas. Build the players, the optimizers and the GAN "
-                "inside `with strategy.scope():` (the builders of ganlib.recipes take `strategy=`)."
-            )
-
-
-def _regularisation(model):
-    """The sum of ``model``'s regularisation losses, or ``None`` when it has none."""
-    return tf.add_n([tf.cast(loss, tf.float32) for loss in model.losses]) if model.losses else None
-
-
-def _synchronize_batch_norm(*models) -> None:
-    """Under a strategy with several replicas, let batch normalisation use the global batch's statistics."""
-    if not tf.distribute.has_strategy() or tf.distribute.get_strategy().num_replicas_in_sync == 1:
-        return
-    for model in models:
-        for layer in model._flatten_layers(include_self=False):
-            if isinstance(layer, keras.layers.BatchNormalization):
-                layer.synchronized = True
-
-
-def _d_report(d_loss, real_logits, fake_logits) -> dict:
-    """What a discriminator step reports: its loss and the mean D(x) and D(G(z)), with D = sigmoid(logit)."""
-    return {
-        "d_loss": d_loss,
-        "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-        "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits)),
-    }
-
-
-def _apply(optimizer, loss, tape, model) -> None:
-    """One optimizer step of ``model``'s trainable weights down the gradient of ``loss`` (taped by ``tape``)."""
-    weights = model.trainable_weights
-    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights, strict=True))
-
-
-def _apply_together(*updates) -> None:
-    """Simultaneous steps: every ``(optimizer, loss, tape, model)``'s gradients are taken before any player
-    moves, then each optimizer applies its own."""
-    gradients = [tape.gradient(loss, model.trainable_weights) for _, loss, tape, model in updates]
-    for (optimizer, _, _, model), grads in zip(updates, gradients, strict=True):
-        optimizer.apply_gradients(zip(grads, model.trainable_weights, strict=True))
-
-
-def ema_update(ema_weights, weights, t, max_decay):
-    """One step of the generator's exponential moving average, in place: ``w_ema ← d·w_ema + (1 − d)·w``.
-
-    The decay ramps up as ``d = min(max_decay, (1 + t) / (10 + t))`` (see :meth:`Players.update_ema`).
-    :class:`Players` calls it after every generator step (inside the compiled training step, so ``t`` is a
-    tensor: TensorFlow operations only); lesson 2's learner writes their own with this signature.
-
-    Args:
-        ema_weights: the EMA generator's variables (``ema_generator.weights``), updated in place.
-        weights: the trained generator's variables (``generator.weights``), in the same order.
-        t: the number of updates so far, this one included (1 at the first), a float scalar tensor.
-        max_decay: the decay the ramp stops at (``ema_decay``, e.g. 0.999).
-    """
-    decay = tf.minimum(max_decay, (1.0 + t) / (10.0 + t))
-    for ema_weight, weight in zip(ema_weights, weights, strict=True):
-        ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
-
-
-class Players(keras.Model):
-    """A generator and a discriminator with an optimizer each: the base of both trainers.
+class Trainer(keras.Model):
+    """A generator and a discriminator with an optimizer each: the base of every trainer.
 
     Args:
         generator: the generator ``keras.Model``.
@@ -178,9 +54,9 @@ class Players(keras.Model):
 
     def __init__(self, generator, discriminator, ema_decay: float | None = None, ema_update_fn=None, **kwargs):
         super().__init__(**kwargs)
-        _check_created_in_scope("generator", generator.weights)
-        _check_created_in_scope("discriminator", discriminator.weights)
-        _synchronize_batch_norm(generator, discriminator)
+        check_created_in_scope("generator", generator.weights)
+        check_created_in_scope("discriminator", discriminator.weights)
+        synchronize_batch_norm(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
         self.ema_decay = None if ema_decay is None else _checks.fraction("ema_decay", ema_decay)
@@ -243,7 +119,7 @@ class Players(keras.Model):
                 ("d_optimizer", d_optimizer, self.discriminator),
                 ("g_optimizer", g_optimizer, self.generator),
             ):
-                _check_created_in_scope(name, [optimizer.iterations])
+                check_created_in_scope(name, [optimizer.iterations])
                 if not optimizer.built:
                     optimizer.build(player.trainable_variables)
 
@@ -313,7 +189,7 @@ class Players(keras.Model):
             return self.d_loss_fn(real_logits, fake_logits, label_smoothing=self.label_smoothing)
         return self.d_loss_fn(real_logits, fake_logits)
 
-    def _record(self, values: dict, shard: _Shard) -> dict:
+    def _record(self, values: dict, shard: Shard) -> dict:
         """Turn this step's per-replica means into global-batch values, add them to the trackers (which give
         Keras the epoch's means) and return them: what ``train_step`` returns is this step's values."""
         values = {name: shard.global_mean(value) for name, value in values.items()}

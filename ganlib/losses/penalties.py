@@ -1,0 +1,59 @@
+"""Penalties that keep a discriminator (critic) smooth: the WGAN-GP gradient penalty."""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from ganlib.losses.tensors import as_float32
+
+
+def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
+    """Gradient penalty of WGAN-GP: pushes the critic's gradient norm towards 1 between real and fake data.
+
+    ``x̂ = ε·x + (1 − ε)·G(z)``,   ``ε ~ U[0, 1]`` drawn once per example,
+    ``penalty = E_x̂[(‖∇_x̂ C(x̂)‖₂ − 1)²]``
+
+    from Gulrajani et al. 2017, "Improved Training of Wasserstein GANs" (arXiv:1704.00028), who add
+    ``λ·penalty`` with ``λ = 10`` to :func:`wasserstein_discriminator_loss`. The norm is taken over all
+    non-batch axes of each example's gradient; the mean is over the examples. When the critic gives more
+    than one score per example (patch-shaped outputs), the gradient is that of the sum of the example's
+    scores. The critic should not use batch normalisation, which mixes the examples of a batch.
+
+    The penalty is differentiable with respect to the critic's weights (the inner gradient is taken on a
+    nested ``tf.GradientTape``), so it can be added to the critic's loss inside the training step.
+
+    Args:
+        critic: a callable, typically a ``keras.Model``, called as ``critic(x̂, training=True)``.
+        real_images: a batch of real examples, shape ``(B, ...)``.
+        fake_images: a batch of generated examples, the same shape.
+        epsilon: optional interpolation weights, for deterministic results: a tensor or array that
+            broadcasts to ``(B, 1, ..., 1)``, or a vector of length ``B``. By default they are drawn with
+            ``tf.random.uniform``.
+        seed: optional integer seed for ``tf.random.uniform`` when ``epsilon`` is not given.
+
+    Returns:
+        A float32 scalar tensor: the penalty, before multiplication by ``λ``.
+    """
+    real_images = as_float32(real_images)
+    fake_images = as_float32(fake_images)
+    rank = tf.rank(real_images)
+    # (B, 1, ..., 1): one weight per example, broadcast over the example's elements.
+    weight_shape = tf.concat([tf.shape(real_images)[:1], tf.ones([rank - 1], dtype=tf.int32)], axis=0)
+    if epsilon is None:
+        epsilon = tf.random.uniform(weight_shape, minval=0.0, maxval=1.0, dtype=tf.float32, seed=seed)
+    else:
+        epsilon = as_float32(epsilon)
+        if epsilon.shape.rank == 1 and real_images.shape.rank not in (None, 1):
+            epsilon = tf.reshape(epsilon, weight_shape)
+    interpolates = epsilon * real_images + (1.0 - epsilon) * fake_images
+
+    with tf.GradientTape() as tape:
+        tape.watch(interpolates)
+        scores = as_float32(critic(interpolates, training=True))
+        # Examples are independent, so the gradient of the batch sum is each example's own gradient.
+        total = tf.reduce_sum(scores)
+    gradients = tape.gradient(total, interpolates)
+    non_batch_axes = tf.range(1, tf.rank(gradients))
+    # The tiny constant keeps the gradient of sqrt finite where a gradient is exactly zero.
+    norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=non_batch_axes) + 1e-12)
+    return tf.reduce_mean(tf.square(norms - 1.0))
