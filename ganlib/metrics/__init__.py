@@ -6,6 +6,10 @@
 * :mod:`ganlib.metrics.translation` — an image translator's scores: L1, PSNR, SSIM, and the judge's view.
 * :mod:`ganlib.metrics.conditional` — a class-conditional generator's: accuracy per requested class, per-class FID.
 * :mod:`ganlib.metrics.cyclegan` — a CycleGAN's content kept (lesson 5), against the grey copy.
+* :mod:`ganlib.metrics.features` — a classifier's feature layer as a model; the checks of ``(N, d)`` feature sets.
+* :mod:`ganlib.metrics.fid_by_n` — FID against the number of samples N, and its extrapolation to N → ∞ (lesson 8).
+* :mod:`ganlib.metrics.kid` — KID: the unbiased MMD² with a cubic polynomial kernel, over subsets (lesson 8).
+* :mod:`ganlib.metrics.precision_recall` — k-NN precision and recall; nearest neighbours, for memorisation (lesson 8).
 
 Running a model over many images in batches is :func:`ganlib.inference.predict_in_batches`
 (``translate_batches`` here is the same function, under the name lesson 3 uses).
@@ -19,6 +23,8 @@ from ganlib.metrics.conditional import (
     per_class_fid,
 )
 from ganlib.metrics.cyclegan import evaluate_cyclegan
+from ganlib.metrics.features import check_feature_set, check_feature_sets, feature_extractor
+from ganlib.metrics.fid_by_n import extrapolate_fid, fid_by_n
 from ganlib.metrics.judge import (
     FEATURES_LAYER,
     IMAGE_SHAPE,
@@ -31,6 +37,8 @@ from ganlib.metrics.judge import (
     load_judge,
     train_judge,
 )
+from ganlib.metrics.kid import kid, mmd2_unbiased, polynomial_kernel
+from ganlib.metrics.precision_recall import knn_radii, nearest_neighbours, precision_recall
 from ganlib.metrics.scores import (
     class_coverage,
     classifier_score,
@@ -59,6 +67,8 @@ __all__ = [
     "SMOKE_EPOCHS",
     "Judge",
     "build_judge",
+    "check_feature_set",
+    "check_feature_sets",
     "class_coverage",
     "classifier_score",
     "conditional_accuracy",
@@ -67,12 +77,21 @@ __all__ = [
     "evaluate_generator",
     "evaluate_translator",
     "evaluate_unconditional_by_class",
+    "extrapolate_fid",
+    "feature_extractor",
     "fid",
+    "fid_by_n",
     "frechet_distance",
+    "kid",
+    "knn_radii",
     "l1_error",
     "load_judge",
+    "mmd2_unbiased",
     "mode_collapse_report",
+    "nearest_neighbours",
     "per_class_fid",
+    "polynomial_kernel",
+    "precision_recall",
     "psnr",
     "restoration_scores",
     "ssim",
