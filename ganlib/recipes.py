@@ -171,6 +171,77 @@ def compile_gan(gan, hp: dict):
 #: The CLI's model names: ``name -> (recipe, builder)``.
 RECIPES = {"gan": (MLP_GAN, build_mlp_gan), "dcgan": (DCGAN, build_dcgan)}
 
+#: Lesson 7: small MLPs on the 2-D toys (:func:`ganlib.data.toy_mixture`); these defaults are the lesson's
+#: recommended recipe (benchmarks/RESULTS.md, lesson 7), :data:`TOY_METHODS` the stabilisers it compares.
+TOY = {
+    "latent_dim": 2,
+    "g_hidden": (128, 128, 128),
+    "d_hidden": (128, 128, 128),
+    "batch_size": 256,
+    "optimizer": "adam",  # or "rmsprop" (WGAN with weight clipping, as Arjovsky et al. 2017)
+    "g_lr": 1e-3,
+    "d_lr": 1e-3,
+    "beta_1": 0.5,
+    "beta_2": 0.9,
+    "loss": "non_saturating",
+    "d_steps": 1,
+    "label_smoothing": 0.0,
+    "gradient_penalty_weight": 0.0,
+    "r1_weight": 0.0,
+    "clip_weights": None,
+    "spectral_norm": False,
+    "minibatch_std": 0,  # group size of the minibatch standard deviation (0: off)
+    "ema_decay": None,
+}
+
+#: Lesson 7's methods, as overrides of :data:`TOY`, each with its paper's choices where they fit the toy.
+TOY_METHODS = {
+    "plain": {},
+}
+
+
+def build_toy_gan(seed: int | None = 0, strategy=None, *, gradient_penalty_fn=None, r1_penalty_fn=None,
+                  power_iteration_fn=None, **overrides) -> training.GAN:
+    """Build and compile lesson 7's GAN on 2-D points from :data:`TOY` (with ``overrides``).
+
+    Args:
+        seed: seeds the weights of both players and the training noise.
+        strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
+        gradient_penalty_fn, r1_penalty_fn: the penalties (default :func:`ganlib.losses.gradient_penalty` and
+            :func:`ganlib.losses.r1_penalty`); lesson 7 passes the learner's.
+        power_iteration_fn: the spectral layers' power iteration (default
+            :func:`ganlib.models.toy.power_iteration`), used with ``spectral_norm=True``.
+        **overrides: any key of :data:`TOY`, e.g. ``loss="hinge", spectral_norm=True`` (``batch_size`` is for the
+            dataset and ignored here).
+
+    Returns:
+        A compiled :class:`ganlib.training.GAN`: ``(batch, latent_dim)`` noise to ``(batch, 2)`` points.
+    """
+    hp = settings(TOY, **overrides)
+    if hp["optimizer"] not in ("adam", "rmsprop"):
+        raise ValueError(f"Expected `optimizer` to be 'adam' or 'rmsprop'. Received: optimizer={hp['optimizer']!r}")
+    with _scope(strategy):
+        generator = models.build_toy_generator(hp["latent_dim"], hp["g_hidden"], seed=seed)
+        discriminator = models.build_toy_discriminator(
+            hp["d_hidden"], spectral_norm=hp["spectral_norm"], minibatch_std=hp["minibatch_std"],
+            seed=None if seed is None else seed + 1000,
+            power_iteration_fn=power_iteration_fn if hp["spectral_norm"] else None,
+        )
+        gan = training.GAN(generator, discriminator, seed=seed, ema_decay=hp["ema_decay"])
+
+        def optimizer(learning_rate):
+            if hp["optimizer"] == "rmsprop":
+                return keras.optimizers.RMSprop(learning_rate)
+            return keras.optimizers.Adam(learning_rate, beta_1=hp["beta_1"], beta_2=hp["beta_2"])
+
+        gan.compile(
+            d_optimizer=optimizer(hp["d_lr"]), g_optimizer=optimizer(hp["g_lr"]), loss=hp["loss"],
+            d_steps=hp["d_steps"], label_smoothing=hp["label_smoothing"],
+            gradient_penalty_weight=hp["gradient_penalty_weight"], r1_weight=hp["r1_weight"],
+            clip_weights=hp["clip_weights"], gradient_penalty_fn=gradient_penalty_fn, r1_penalty_fn=r1_penalty_fn,
+        )
+        return gan
+
 
 #: Lesson 3: pix2pix, tuned for quality per CPU-minute on 32×32 digit inpainting (see benchmarks/RESULTS.md). The
 #: saved generator is a moving average of the trained one's weights (``ema_decay``): on held-out digits it read

@@ -10,6 +10,7 @@
 * :mod:`ganlib.data.paired` — the paired datasets of lesson 3 and their augmented pipeline.
 * :mod:`ganlib.data.labelled` — ``(images, labels)`` datasets, balanced subsets and a held-out split (lesson 4).
 * :mod:`ganlib.data.unpaired` — the unpaired domains of lesson 5 (CycleGAN) and their pipeline.
+* :mod:`ganlib.data.toy` — lesson 7's 2-D mixtures of Gaussians (ring, grid) and their pipeline.
 
 To replace a function in a test, patch the module that defines it (``ganlib.data.mnist.load_mnist``):
 the modules call each other there, not through this package.
@@ -50,6 +51,7 @@ from ganlib.data.paired import (
     make_pair_dataset,
 )
 from ganlib.data.pipelines import as_model_input, make_image_dataset, scale_to_uint8, scale_to_unit
+from ganlib.data.toy import TOY_MIXTURES, TOY_POINTS, make_toy_dataset, toy_centres, toy_mixture
 from ganlib.data.unpaired import UNPAIRED_DATASETS, load_unpaired, make_unpaired_dataset
 
 __all__ = [
@@ -72,6 +74,8 @@ __all__ = [
     "UNPAIRED_DATASETS",
     "SOURCES",
     "SPLITS",
+    "TOY_MIXTURES",
+    "TOY_POINTS",
     "TRAIN_HOLES",
     "VALIDATION_HOLE",
     "as_model_input",
@@ -88,6 +92,7 @@ __all__ = [
     "make_image_dataset",
     "make_labelled_dataset",
     "make_pair_dataset",
+    "make_toy_dataset",
     "make_unpaired_dataset",
     "pad_digits",
     "read_mnist_file",
@@ -97,4 +102,6 @@ __all__ = [
     "sha256sum",
     "split_train_test",
     "to_grey",
+    "toy_centres",
+    "toy_mixture",
 ]

@@ -30,7 +30,8 @@ arXiv:1606.03498) in their discriminator loss.
 The terms trainers add to the adversarial loss are here too, each with its formula and paper: pix2pix's
 :func:`l1_loss` and whole :func:`pix2pix_generator_loss` (Isola et al. 2017), AC-GAN's :func:`class_loss`
 (Odena et al. 2017), CycleGAN's :func:`cycle_loss`, :func:`identity_loss` and the generators' total
-:func:`cyclegan_generator_loss` (Zhu et al. 2017); and the WGAN-GP :func:`gradient_penalty`.
+:func:`cyclegan_generator_loss` (Zhu et al. 2017); the WGAN-GP :func:`gradient_penalty`, the :func:`r1_penalty`
+(Mescheder et al. 2018) and WGAN's :func:`clip_weights` (Arjovsky et al. 2017).
 
 The modules: :mod:`ganlib.losses.adversarial` (the families), :mod:`ganlib.losses.penalties`,
 :mod:`ganlib.losses.terms`, and :mod:`ganlib.losses.tensors` (what they share).
@@ -52,7 +53,7 @@ from ganlib.losses.adversarial import (
     wasserstein_discriminator_loss,
     wasserstein_generator_loss,
 )
-from ganlib.losses.penalties import gradient_penalty
+from ganlib.losses.penalties import clip_weights, gradient_penalty, r1_penalty
 from ganlib.losses.terms import (
     class_loss,
     cycle_loss,
@@ -66,6 +67,7 @@ __all__ = [
     "FAMILIES",
     "SUPPORTS_LABEL_SMOOTHING",
     "class_loss",
+    "clip_weights",
     "cycle_loss",
     "cyclegan_generator_loss",
     "get",
@@ -81,6 +83,7 @@ __all__ = [
     "non_saturating_discriminator_loss",
     "non_saturating_generator_loss",
     "pix2pix_generator_loss",
+    "r1_penalty",
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
 ]

@@ -1,4 +1,5 @@
-"""Penalties that keep a discriminator (critic) smooth: the WGAN-GP gradient penalty."""
+"""What keeps a discriminator (critic) smooth: the WGAN-GP gradient penalty, the R1 penalty and WGAN's weight
+clipping."""
 
 from __future__ import annotations
 
@@ -57,3 +58,65 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
     # The tiny constant keeps the gradient of sqrt finite where a gradient is exactly zero.
     norms = tf.sqrt(tf.reduce_sum(tf.square(gradients), axis=non_batch_axes) + 1e-12)
     return tf.reduce_mean(tf.square(norms - 1.0))
+
+
+def r1_penalty(discriminator, real_images):
+    """The R1 penalty: the mean squared norm of the discriminator's gradient on real data.
+
+    ``penalty = E_x[‖∇_x D(x)‖₂²]``,   so that ``R1 = (γ/2)·penalty``
+
+    from Mescheder et al. 2018, "Which Training Methods for GANs do actually Converge?" (arXiv:1804.04406),
+    who add ``R1`` to the discriminator's loss: ``D`` is the raw score (the logit, before any
+    sigmoid), and only real data is penalised, so at the game's equilibrium (``p_g = p_data``, ``D`` flat on the
+    data) the penalty and its gradient vanish. The squared norm needs no square root, so it is finite
+    and differentiable where a gradient is 0. As in :func:`gradient_penalty`, the gradient is that of the sum of
+    the scores (each example's own gradient), the norm is over all non-batch axes and the mean over the examples.
+
+    Args:
+        discriminator: a callable, typically a ``keras.Model``, called as ``discriminator(x, training=True)``.
+        real_images: a batch of real examples, shape ``(B, ...)``.
+
+    Returns:
+        A float32 scalar tensor: the penalty, before multiplication by ``γ/2``.
+    """
+    real_images = as_float32(real_images)
+    with tf.GradientTape() as tape:
+        tape.watch(real_images)
+        total = tf.reduce_sum(as_float32(discriminator(real_images, training=True)))
+    gradients = tape.gradient(total, real_images)
+    squared_norms = tf.reduce_sum(tf.square(gradients), axis=tf.range(1, tf.rank(gradients)))
+    return tf.reduce_mean(squared_norms)
+
+
+def clip_weights(weights, clip_value: float) -> None:
+    """WGAN's weight clipping, in place: every weight ``w ← clip(w, −c, c)``.
+
+    Arjovsky et al. 2017 (arXiv:1701.07875, Algorithm 1, ``c = 0.01``) clip every parameter of the critic after
+    each of its updates, so that the critic lies in a compact set of functions, all K-Lipschitz for one K. They
+    call it "a clearly terrible way to enforce a Lipschitz constraint": with ``c`` large the critic takes long to
+    train, with ``c`` small its gradients vanish. Under ``tf.distribute`` the assignment is made once, on every
+    replica's copy alike.
+
+    Args:
+        weights: the critic's variables (``critic.trainable_weights``).
+        clip_value: ``c`` > 0.
+    """
+    clip_value = float(clip_value)
+    if not clip_value > 0:
+        raise ValueError(f"Expected `clip_value` > 0. Received: clip_value={clip_value!r}")
+    weights = list(weights)
+
+    def clip(variable):
+        return variable.assign(tf.clip_by_value(variable, -clip_value, clip_value))
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        for weight in weights:
+            clip(getattr(weight, "value", weight))
+        return
+
+    def clip_everywhere(strategy):
+        for weight in weights:
+            strategy.extended.update(getattr(weight, "value", weight), clip, group=False)
+
+    context.merge_call(clip_everywhere)

@@ -38,6 +38,7 @@ from ganlib.metrics.judge import (
     train_judge,
 )
 from ganlib.metrics.kid import kid, mmd2_unbiased, polynomial_kernel
+from ganlib.metrics.modes import MODE_SAMPLES, describe_coverage, mode_coverage  # noqa: F401 (lesson 7: the 2-D toys)
 from ganlib.metrics.precision_recall import knn_radii, nearest_neighbours, precision_recall
 from ganlib.metrics.scores import (
     class_coverage,

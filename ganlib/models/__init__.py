@@ -6,16 +6,19 @@
 * :mod:`ganlib.models.conditional` — class-conditional generator and discriminators (lesson 4); importing
   ganlib.models registers its :class:`~ganlib.models.conditional.ProjectionHead` for loading saved models.
 * :mod:`ganlib.models.cyclegan` — CycleGAN's generator (any depth) and PatchGAN discriminator (lesson 5).
+* :mod:`ganlib.models.toy` — lesson 7's MLPs for 2-D points, with spectral normalisation and the minibatch
+  standard deviation as options of the discriminator.
 * :mod:`ganlib.models.layers` — what the convolutional builders share: N(0, 0.02) weights, batch-norm
   momentum, down- and up-sampling blocks.
 """
 
-from ganlib.models import conditional, cyclegan, dcgan, mlp, pix2pix  # noqa: F401 (models.conditional.FORMS, …)
+from ganlib.models import conditional, cyclegan, dcgan, mlp, pix2pix, toy  # noqa: F401 (models.conditional.FORMS, …)
 from ganlib.models.conditional import build_conditional_discriminator, build_conditional_generator
 from ganlib.models.cyclegan import build_cycle_generator, build_patch_discriminator
 from ganlib.models.dcgan import build_dcgan_discriminator, build_dcgan_generator
 from ganlib.models.mlp import build_mlp_discriminator, build_mlp_generator
 from ganlib.models.pix2pix import build_patchgan_discriminator, build_unet_generator
+from ganlib.models.toy import build_toy_discriminator, build_toy_generator
 
 __all__ = [
     "build_mlp_generator",
@@ -28,4 +31,6 @@ __all__ = [
     "build_conditional_discriminator",
     "build_cycle_generator",
     "build_patch_discriminator",
+    "build_toy_generator",
+    "build_toy_discriminator",
 ]

@@ -77,6 +77,10 @@ class GAN(Trainer):
         d_steps: int = 1,
         label_smoothing: float = 0.0,
         gradient_penalty_weight: float | None = None,
+        r1_weight: float = 0.0,
+        clip_weights: float | None = None,
+        gradient_penalty_fn=None,
+        r1_penalty_fn=None,
         **kwargs,
     ):
         """Configure the game.
@@ -92,17 +96,33 @@ class GAN(Trainer):
             label_smoothing: one-sided label smoothing of the real targets (cross-entropy and
                 least-squares families only), e.g. 0.1.
             gradient_penalty_weight: weight of the WGAN-GP gradient penalty; defaults to 10 for
-                ``"wasserstein"`` and 0 otherwise.
+                ``"wasserstein"`` and 0 otherwise (0 with ``clip_weights``).
+            r1_weight: γ of the R1 penalty, ``(γ/2)·E[‖∇D(x)‖²]`` on real data (Mescheder et al. 2018); 0: off.
+            clip_weights: ``c`` of WGAN's weight clipping: every discriminator weight is clipped to [−c, c] after
+                each of its updates (Arjovsky et al. 2017 use 0.01); ``None``: off.
+            gradient_penalty_fn, r1_penalty_fn: the penalties, with the signatures of
+                :func:`ganlib.losses.gradient_penalty` and :func:`ganlib.losses.r1_penalty` (the defaults); lesson 7
+                passes the learner's. Named in the run's settings when not ganlib's.
         """
         super().compile(d_optimizer, g_optimizer, loss, label_smoothing, **kwargs)
         self.d_steps = _checks.positive_int("d_steps", d_steps)
+        if clip_weights is not None:
+            clip_weights = _checks.positive_number("clip_weights", clip_weights)
         if gradient_penalty_weight is None:
-            gradient_penalty_weight = 10.0 if loss == "wasserstein" else 0.0
-        if gradient_penalty_weight < 0:
-            raise ValueError(
-                f"Expected `gradient_penalty_weight` >= 0. Received: gradient_penalty_weight={gradient_penalty_weight!r}"
-            )
+            gradient_penalty_weight = 10.0 if loss == "wasserstein" and clip_weights is None else 0.0
+        for name, value in (("gradient_penalty_weight", gradient_penalty_weight), ("r1_weight", r1_weight)):
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+                raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
         self.gradient_penalty_weight = float(gradient_penalty_weight)
+        self.r1_weight = float(r1_weight)
+        self.clip_weights = clip_weights
+        for role, custom, default in (("gradient_penalty_fn", gradient_penalty_fn, losses.gradient_penalty),
+                                      ("r1_penalty_fn", r1_penalty_fn, losses.r1_penalty)):
+            if custom is not None and not callable(custom):
+                raise ValueError(f"Expected `{role}` to be a function. Received: {role}={custom!r}")
+            setattr(self, role, custom or default)
+            if custom is not None and custom is not default:  # named in the run's settings, as custom losses are
+                self.custom_losses[role] = f"{getattr(custom, '__module__', '?')}.{getattr(custom, '__qualname__', repr(custom))}"
         if self.gradient_penalty_weight and self.distribute_strategy.num_replicas_in_sync > 1 and any(
             isinstance(layer, keras.layers.BatchNormalization) for layer in self.discriminator._flatten_layers()
         ):
@@ -122,6 +142,9 @@ class GAN(Trainer):
                     "noise_seed": getattr(self.seed_generator, "_initial_seed", None)}
         for name in ("d_steps", "gradient_penalty_weight"):  # set by compile
             if hasattr(self, name):
+                settings[name] = getattr(self, name)
+        for name in ("r1_weight", "clip_weights"):  # lesson 7's: recorded when on, so earlier runs keep their identity
+            if getattr(self, name, None):
                 settings[name] = getattr(self, name)
         return settings
 
@@ -159,12 +182,16 @@ class GAN(Trainer):
                 epsilon = keras.random.uniform(
                     (shard.total,) + (1,) * (len(real_images.shape) - 1), seed=self.seed_generator
                 )
-                penalty = losses.gradient_penalty(
+                penalty = self.gradient_penalty_fn(
                     self.discriminator, real_images, fake_images, epsilon=shard.take(epsilon)
                 )
                 d_loss += self.gradient_penalty_weight * penalty
+            if self.r1_weight:
+                d_loss += 0.5 * self.r1_weight * self.r1_penalty_fn(self.discriminator, real_images)
             minimised = shard.to_minimise(d_loss, regularisation(self.discriminator))
         apply_gradients(self.d_optimizer, minimised, tape, self.discriminator)
+        if self.clip_weights is not None:
+            losses.clip_weights(self.discriminator.trainable_weights, self.clip_weights)
         return d_report(d_loss, real_logits, fake_logits)
 
     def update_generator(self, batch_size, shard=None):
