@@ -11,6 +11,8 @@ A check is a function ``check(answer) -> bool`` that
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 #: Fixed logits the loss checks feed to the learner's function (hand-checkable: a few round numbers).
@@ -53,6 +55,11 @@ def name_of(piece) -> str:
     module = getattr(piece, "__module__", "") or ""
     if module.startswith("ganlib."):
         name = getattr(piece, "__qualname__", None) or getattr(piece, "__name__", None) or type(piece).__name__
+        parts = module.split(".")
+        for end in range(2, len(parts) + 1):  # the shortest path that reaches it: losses.x, not losses.adversarial.x
+            package = sys.modules.get(".".join(parts[:end]))
+            if package is not None and getattr(package, name, None) is piece:
+                return ".".join([*parts[1:end], name])
         return f"{module.removeprefix('ganlib.')}.{name}"
     return getattr(piece, "__name__", None) or type(piece).__name__
 
