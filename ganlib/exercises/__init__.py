@@ -31,7 +31,7 @@ import importlib
 from ganlib.exercises.checking import use  # noqa: F401
 
 #: The lesson modules, in order (imported on first use: ``python -m ganlib.exercises`` needs no TensorFlow).
-LESSONS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07")
+LESSONS = ("lesson01", "lesson02", "lesson03", "lesson04", "lesson05", "lesson06", "lesson07", "lesson08")
 
 
 def __getattr__(name: str):
