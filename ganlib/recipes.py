@@ -404,8 +404,8 @@ def build_cgan(seed: int | None = 0, image_shape=(28, 28, 1), strategy=None, *, 
 #: (``benchmarks/RESULTS.md``, lesson 5) against the paper's weights: lighter cycles (λ 3 for A → B → A, 1 for
 #: B → A → B, whose photo a plain digit cannot hold), a stronger discriminator (32 filters, 34-pixel
 #: patches) and shallow generators (two halvings: each output pixel sees a window of the input at most 18×18 px,
-#: 14 or 18 px a side depending on the pixel's position, less than the 20×20-px box of a digit) keep the digit
-#: far more often.
+#: 14 or 18 px a side in the middle, 7–15 px in the outer rows and columns, where the picture's edge cuts it off;
+#: a little smaller than a digit's 20-px height) keep the digit far more often.
 CYCLEGAN = {
     "base_filters": 8,
     "depth": 2,  # the generators' stride-2 halvings (None: down to 1×1)

@@ -299,7 +299,8 @@ def _unet_window_by_hand(row, size, kernel, stride):
 def test_recipe_generators_see_at_most_an_18_pixel_window_on_digits_and_real_sets_go_down_to_1x1():
     """Depth 2 (two stride-2 halvings, 4×4 kernels): every output pixel depends on a window of the input only, 14
     or 18 px a side in the middle (the side alternates in pairs of rows: pixel (16, 16) sees rows 9–22, pixel
-    (17, 17) rows 9–26), less at the border; measured for every output pixel against the count by hand."""
+    (17, 17) rows 9–26), 7–15 px in the outer rows, where the picture's edge cuts it off; measured for every output
+    pixel against the count by hand."""
     import tensorflow as tf
 
     def seen(generator):  # (out row, out col, in row, in col): does the output pixel depend on the input pixel?
