@@ -172,7 +172,7 @@ def test_mmd2_unbiased_check_accepts_any_correct_form(capsys):
     (lambda x, y: kernel_mmd2(x, y, power=2), "not squared"),
     (lambda x, y: kernel_mmd2(x, y, power=1), "power 3"),
     (lambda x, y: kernel_mmd2(x, y, cross=1.0), "counts twice"),
-    (lambda x, y: kernel_mmd2(x, y, cross_diagonal=False), "every pair counts"),
+    (lambda x, y: kernel_mmd2(x, y, cross_diagonal=False), "averages every pair"),
 ])
 def test_mmd2_unbiased_check_names_the_usual_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):

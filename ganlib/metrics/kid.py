@@ -1,9 +1,9 @@
 """KID, the Kernel Inception Distance: an unbiased estimate of the squared MMD between two feature sets.
 
-Bińkowski, Sutherland, Arbel & Gretton 2018, "Demystifying MMD GANs" (arXiv:1801.01401), section 4 and
-appendix: KID is the squared maximum mean discrepancy between the features of real and generated images with
-the cubic polynomial kernel ``k(x, y) = (xᵀy / d + 1)³``, ``d`` the number of features. Its estimator
-(Gretton et al. 2012, "A Kernel Two-Sample Test", Lemma 6) is unbiased: averaged over many draws it equals
+Bińkowski, Sutherland, Arbel & Gretton 2018, "Demystifying MMD GANs" (arXiv:1801.01401): KID is the squared
+maximum mean discrepancy between the features of real and generated images with the cubic polynomial kernel
+``k(x, y) = (xᵀy / d + 1)³``, ``d`` the number of features. Its estimator (Gretton et al. 2012, "A Kernel
+Two-Sample Test") is unbiased: averaged over many draws it equals
 the true MMD², so it does not shrink as the number of samples grows, unlike the FID
 (:mod:`ganlib.metrics.fid_by_n`). With two samples of one distribution its expectation is 0, so a single
 estimate can be negative.
@@ -37,7 +37,8 @@ def mmd2_unbiased(real_features, fake_features) -> float:
 
     ``MMD²_u = 1/(m(m−1)) Σ_{i≠j} k(x_i, x_j) + 1/(n(n−1)) Σ_{i≠j} k(y_i, y_j) − 2/(mn) Σ_{i,j} k(x_i, y_j)``
     for ``m`` real rows ``x`` and ``n`` fake rows ``y``: each within-set sum leaves out an image's kernel
-    with itself (the diagonal), which is what makes the estimate unbiased (Gretton et al. 2012, Lemma 6).
+    with itself (the diagonal), which is what makes the estimate unbiased (Gretton et al. 2012); the term across
+    the sets averages every pair, as Bińkowski et al.'s KID does.
 
     Args:
         real_features: ``(m, d)`` features, m >= 2.

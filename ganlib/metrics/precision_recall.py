@@ -1,7 +1,7 @@
 """Precision and recall of a generator (Kynkäänniemi et al. 2019), and nearest neighbours in feature space.
 
 Kynkäänniemi, Karras, Laine, Lehtinen & Aila 2019, "Improved Precision and Recall Metric for Assessing
-Generative Models" (arXiv:1904.06991), section 2: each real feature vector gets a ball whose radius is the
+Generative Models" (arXiv:1904.06991): each real feature vector gets a ball whose radius is the
 distance to its k-th nearest neighbour among the other real vectors (:func:`knn_radii`, k = 3 in the paper);
 the union of the balls estimates the manifold of real images. **Precision** is the share of generated vectors
 inside at least one real ball (are the samples realistic?); **recall** is the share of real vectors inside at
@@ -9,8 +9,8 @@ least one ball around the *generated* vectors, with radii from the generated set
 what the real data holds?). A point exactly on a ball's surface counts as inside, as in the authors' code.
 
 :func:`nearest_neighbours` gives each query its closest row of a pool: the memorisation check (is a sample a
-copy of a training image?). Distances are Euclidean, computed in float64 in blocks of rows, so 10,000 ×
-10,000 sets need about 80 MB at a time.
+copy of a training image?). Distances are Euclidean, computed in float64 in blocks of 1,024 rows: against
+10,000 rows, each block's distance matrix takes about 80 MB.
 """
 
 from __future__ import annotations
