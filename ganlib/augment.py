@@ -92,7 +92,8 @@ def train_classifier(images, labels, steps: int = 300, batch_size: int = 64, see
         .repeat()
         .batch(min(batch_size, len(images)))
     )
-    model.fit(dataset, steps_per_epoch=_checks.positive_int("steps", steps), epochs=1, verbose=0)
+    # shuffle=False: the dataset shuffles itself (Keras ignores, with a warning, shuffle=True on a tf.data.Dataset)
+    model.fit(dataset, steps_per_epoch=_checks.positive_int("steps", steps), epochs=1, verbose=0, shuffle=False)
     return model
 
 

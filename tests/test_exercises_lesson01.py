@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from ganlib import exercises, losses, models
 from ganlib.exercises import lesson01
-from ganlib.exercises.checking import FAKE_LOGITS, REAL_LOGITS
+from ganlib.exercises.checking import FAKE_LOGITS, REAL_LOGITS, ExerciseError, learner_error
 from ganlib.training import by_hand
 
 
@@ -99,9 +99,53 @@ def keras_g_loss(fake_logits):
 
 
 @pytest.mark.parametrize("answer", [losses.non_saturating_generator_loss, keras_g_loss,
-                                    lambda f: -tf.reduce_mean(tf.math.log(tf.sigmoid(f)))])
+                                    lambda f: tf.reduce_mean(tf.math.softplus(-tf.convert_to_tensor(f)))])
 def test_generator_loss_accepts_any_correct_form(answer, capsys):
     assert "1.1210" in passes(lesson01.check_generator_loss, answer, capsys)
+
+
+def test_far_logits_by_hand():
+    # softplus(200) = 200 (to float precision) and softplus(0) = log 2: both losses are (200 + 0.6931) / 2.
+    assert lesson01._FAR_LOSS == pytest.approx(100.3466, abs=1e-4)
+    assert float(losses.non_saturating_generator_loss(lesson01._FAR_REAL)) == pytest.approx(100.3466, abs=1e-3)
+    far_d = losses.non_saturating_discriminator_loss(lesson01._FAR_REAL, lesson01._FAR_FAKE)
+    assert float(far_d) == pytest.approx(100.3466, abs=1e-3)
+    assert not np.isfinite(float(-tf.reduce_mean(tf.math.log(tf.sigmoid(tf.constant(lesson01._FAR_REAL))))))
+
+
+def naive_d_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Right on moderate logits, but log(sigmoid(ℓ)) is log 0 for ℓ = −200 in float32."""
+    t = 1.0 - label_smoothing
+    d_real, d_fake = tf.sigmoid(real_logits), tf.sigmoid(fake_logits)
+    real = -tf.reduce_mean(t * tf.math.log(d_real) + (1 - t) * tf.math.log(1 - d_real))
+    return 0.5 * (real - tf.reduce_mean(tf.math.log(1 - d_fake)))
+
+
+def test_discriminator_loss_must_stay_finite_far_from_zero():
+    with pytest.raises(AssertionError, match="never take the log of 0"):
+        lesson01.check_discriminator_loss(naive_d_loss)
+
+
+def test_a_wrong_answer_shows_its_hint_alone_in_a_notebook():
+    """The checks raise ExerciseError: an AssertionError that IPython renders as its hint, without the frames of
+    the check's code (IPython calls _render_traceback_ instead of formatting the traceback)."""
+    with pytest.raises(ExerciseError) as raised:
+        lesson01.check_generator_loss(losses.minimax_generator_loss)
+    assert isinstance(raised.value, AssertionError)
+    (line,) = raised.value._render_traceback_()
+    assert "That is the minimax loss" in line and "lesson01.py" not in line and "raise" not in line
+
+
+def test_learner_error_names_the_line_of_the_learners_code():
+    def build(seed=None):
+        return seed_ + 1  # noqa: F821 (the typo under test)
+
+    try:
+        build()
+    except NameError as error:
+        described = learner_error(error)
+    assert described.startswith("NameError: name 'seed_' is not defined")
+    assert "(in `build`, line" in described and "`return seed_ + 1" in described
 
 
 @pytest.mark.parametrize(
@@ -112,6 +156,10 @@ def test_generator_loss_accepts_any_correct_form(answer, capsys):
         (lambda f: tf.reduce_mean(tf.nn.softplus(f)), "D's loss on the fakes"),
         (lambda f: tf.reduce_sum(tf.nn.softplus(-f)), "sum over the batch"),
         (lambda f: tf.reduce_mean(tf.nn.softplus(-f)) / 2, "Expected 1.1210"),
+        (lambda f: -tf.reduce_mean(tf.math.log(tf.sigmoid(f))), "never take the log of 0"),
+        (lambda f: -np.mean(np.log(1 / (1 + np.exp(-np.asarray(f))))), "never take the log of 0"),
+        (lambda f: -tf.reduce_mean(tf.math.log(tf.clip_by_value(tf.sigmoid(f), 1e-7, 1.0))), "clipping D"),
+        (lambda f: keras.losses.BinaryCrossentropy()(tf.ones_like(f), tf.sigmoid(f)), "clipping D"),
     ],
 )
 def test_generator_loss_names_the_usual_mistakes(wrong, hint):
@@ -183,6 +231,8 @@ def mistake(builder, **planted):
         ({"bn": in_mode(keras.layers.BatchNormalization, True)}, "In inference mode"),
         ({"bn": in_mode(keras.layers.BatchNormalization, False)}, "In training mode"),
         ({"batch_norm": False, "bias": True}, "No batch norm in G"),
+        ({"bn": lambda momentum: keras.layers.BatchNormalization()}, r"momentum 0.99: use BatchNormalization\(momentum=0.8\)"),
+        ({"bn": lambda momentum: keras.layers.BatchNormalization(momentum=0.9)}, "momentum 0.9: use"),
     ],
 )
 def test_generator_check_names_the_usual_mistakes(planted, hint):
@@ -334,6 +384,41 @@ def test_train_step_check_names_the_usual_mistakes(planted, hint):
         lesson01.check_train_step(step_with(**planted))
 
 
+def fakes_made_once(generator, discriminator, g_optimizer, d_optimizer, g_loss_fn, d_loss_fn, real_images, d_noise,
+                    g_noise, label_smoothing=0.0):
+    """The D step's fakes, made outside both tapes, reused in the G step: G's tape never sees G's weights."""
+    fakes = generator(d_noise, training=True)
+    with tf.GradientTape() as tape:
+        d_loss = d_loss_fn(discriminator(real_images, training=True), discriminator(fakes, training=True),
+                           label_smoothing=label_smoothing)
+    grads = tape.gradient(d_loss, discriminator.trainable_weights)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_weights, strict=True))
+    with tf.GradientTape() as tape:
+        g_loss = g_loss_fn(discriminator(fakes, training=True))
+    grads = tape.gradient(g_loss, generator.trainable_weights)
+    g_optimizer.apply_gradients(zip(grads, generator.trainable_weights, strict=True))
+    return d_loss, g_loss
+
+
+def d_loss_outside_the_tape(generator, discriminator, g_optimizer, d_optimizer, g_loss_fn, d_loss_fn, real_images,
+                            d_noise, g_noise, label_smoothing=0.0):
+    d_loss = d_loss_fn(discriminator(real_images, training=True),
+                       discriminator(generator(d_noise, training=True), training=True), label_smoothing=label_smoothing)
+    with tf.GradientTape() as tape:
+        pass
+    grads = tape.gradient(d_loss, discriminator.trainable_weights)
+    d_optimizer.apply_gradients(zip(grads, discriminator.trainable_weights, strict=True))
+    return d_loss, d_loss
+
+
+@pytest.mark.parametrize("step, hint", [(fakes_made_once, "G's fakes must be made under G's tape"),
+                                        (d_loss_outside_the_tape, "d_loss must be computed under D's tape")])
+def test_train_step_check_says_which_step_got_no_gradient(step, hint):
+    with pytest.raises(AssertionError, match=hint) as raised:
+        lesson01.check_train_step(step)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
 def test_ganlibs_step_is_one_sgd_step_of_d_then_one_of_g():
     """By hand: D's weights go down ∇ of L_D at the start, G's down ∇ of L_G against the *updated* D."""
     generator = models.build_mlp_generator(3, (4,), image_shape=(2, 2, 1), seed=0)
@@ -413,6 +498,8 @@ def test_every_lesson01_check_is_exported():
         (lesson01.check_optimal_discriminator, lambda p, q: p / (p + q), lambda p, q: q / (p + q), "real"),
         (lesson01.check_optimal_discriminator, lambda p, q: p / (p + q),
          lambda p, q: np.divide(p, q, out=np.full_like(p, np.inf), where=q > 0), "ratio"),
+        (lesson01.check_optimal_discriminator, lambda p, q: 1 / (1 + q / np.maximum(p, 1e-300)),
+         lambda p, q: 0.9 * p / (p + q), "without smoothing"),
         (lesson01.check_equilibrium_loss, math.log(2), 0.5, "output"),
         (lesson01.check_equilibrium_loss, lambda: np.log(2), math.log(4), "averages"),
         (lesson01.check_equilibrium_loss, lambda: -np.log(0.5), lambda: 0.5, "output"),

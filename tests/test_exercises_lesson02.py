@@ -62,9 +62,7 @@ def up_block_sequential(x, filters, kernel_size, seed):
             keras.layers.Conv2DTranspose(
                 filters, kernel_size, 2, "same", use_bias=False, kernel_initializer=_init(seed)
             ),
-            keras.layers.BatchNormalization(
-                epsilon=1e-5
-            ),  # PyTorch's epsilon and Keras' momentum: still right
+            keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),  # PyTorch's epsilon: still right
             keras.layers.Activation("relu"),
         ]
     )(x)
@@ -74,14 +72,14 @@ def up_block_ops(x, filters, kernel_size, seed):
     x = keras.layers.Conv2DTranspose(
         filters, kernel_size, strides=(2, 2), padding="same", use_bias=False, kernel_initializer=_init(seed)
     )(x)
-    return keras.ops.relu(keras.layers.BatchNormalization()(x))
+    return keras.ops.relu(keras.layers.BatchNormalization(momentum=0.9)(x))
 
 
 class _ForcedMode(keras.layers.BatchNormalization):
     """Batch norm stuck in one mode, whatever mode the model is called in."""
 
     def __init__(self, mode, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(momentum=0.9, **kwargs)
         self.mode = mode
 
     def call(self, inputs, training=None):
@@ -89,7 +87,8 @@ class _ForcedMode(keras.layers.BatchNormalization):
 
 
 def _up(
-    conv=None, norm=True, activation="relu", relu_first=False, forced_mode=None, init=True, seed_used=True
+    conv=None, norm=True, activation="relu", relu_first=False, forced_mode=None, init=True, seed_used=True,
+    momentum=0.9,
 ):
     def block(x, filters, kernel_size, seed):
         options = {"strides": 2, "padding": "same", "use_bias": False, **(conv or {})}
@@ -100,7 +99,7 @@ def _up(
         if relu_first:
             x = act(x)
         if norm:
-            x = (keras.layers.BatchNormalization() if forced_mode is None else _ForcedMode(forced_mode))(x)
+            x = (keras.layers.BatchNormalization(momentum=momentum) if forced_mode is None else _ForcedMode(forced_mode))(x)
         return x if relu_first or activation is None else act(x)
 
     return block
@@ -126,7 +125,8 @@ def test_up_block_accepts_any_correct_block(answer, capsys):
         (_up(conv={"padding": "valid"}), "padding='valid'"),
         (_up(conv={"activation": "relu"}), "No activation inside the Conv2DTranspose"),
         (_up(init=False), "standard deviation"),
-        (_up(seed_used=False), "Pass `seed`"),
+        (_up(seed_used=False), "Pass `seed` to the Conv2DTranspose's initialiser"),
+        (_up(momentum=0.99), r"In `up_block`: batch norm with momentum 0.99; use BatchNormalization\(momentum=0.9\)"),
         (lambda x, f, k, s: keras.layers.Conv2DTranspose(f, k, 2, "same"), "returned a layer"),
     ],
 )
@@ -158,7 +158,7 @@ def down_block_sequential(x, filters, kernel_size, seed, batch_norm=True):
             filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed)
         )
     ]
-    layers += [keras.layers.BatchNormalization()] if batch_norm else []
+    layers += [keras.layers.BatchNormalization(momentum=0.9)] if batch_norm else []
     return keras.Sequential([*layers, keras.layers.ReLU(negative_slope=0.2)])(x)
 
 
@@ -166,16 +166,17 @@ def down_block_ops(x, filters, kernel_size, seed, batch_norm=True):
     x = keras.layers.Conv2D(
         filters, kernel_size, 2, "same", use_bias=not batch_norm, kernel_initializer=_init(seed)
     )(x)
-    return keras.ops.leaky_relu(keras.layers.BatchNormalization()(x) if batch_norm else x, negative_slope=0.2)
+    return keras.ops.leaky_relu(keras.layers.BatchNormalization(momentum=0.9)(x) if batch_norm else x, negative_slope=0.2)
 
 
 def _down(
-    norm="after", bias="auto", activation="leaky", slope=0.2, leaky_first=False, conv=keras.layers.Conv2D
+    norm="after", bias="auto", activation="leaky", slope=0.2, leaky_first=False, conv=keras.layers.Conv2D,
+    momentum=0.9,
 ):
     def block(x, filters, kernel_size, seed, batch_norm=True):
         use_norm = norm == "always" or (batch_norm and norm in ("after", "before"))
         if use_norm and norm == "before":
-            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.BatchNormalization(momentum=momentum)(x)
         use_bias = not batch_norm if bias == "auto" else bias
         x = conv(
             filters, kernel_size, strides=2, padding="same", use_bias=use_bias, kernel_initializer=_init(seed)
@@ -184,7 +185,7 @@ def _down(
         if leaky_first:
             x = act(x)
         if use_norm and norm != "before":
-            x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.BatchNormalization(momentum=momentum)(x)
         return x if leaky_first else act(x)
 
     return block
@@ -211,11 +212,21 @@ def test_down_block_accepts_any_correct_block(answer, capsys):
         (_down(activation="relu"), "ReLU is G's activation"),
         (_down(leaky_first=True), "LeakyReLU before batch norm"),
         (_down(conv=keras.layers.Conv2DTranspose), "The size doubled"),
+        (_down(momentum=0.99), r"In `down_block`: batch norm with momentum 0.99; use BatchNormalization\(momentum=0.9\)"),
     ],
 )
 def test_down_block_names_the_usual_mistakes(answer, hint):
     with pytest.raises(AssertionError, match=hint):
         lesson02.check_down_block(answer)
+
+
+def test_batch_norm_everywhere_and_no_bias_anywhere_get_one_hint_for_both():
+    def always_normalised(x, filters, kernel_size, seed, batch_norm=True):
+        x = keras.layers.Conv2D(filters, kernel_size, 2, "same", use_bias=False, kernel_initializer=_init(seed))(x)
+        return keras.layers.LeakyReLU(0.2)(keras.layers.BatchNormalization(momentum=0.9)(x))
+
+    with pytest.raises(AssertionError, match=r"with batch_norm=False there is none\..* keeps its bias"):
+        lesson02.check_down_block(always_normalised)
 
 
 def test_batch_norm_on_the_images_before_the_first_conv_is_named():
@@ -263,37 +274,39 @@ def build_generator_other_style(latent_dim, image_shape, base_filters, kernel_si
     filters = base_filters * 2 ** (blocks - 1)
     z = keras.Input(shape=(latent_dim,))
     x = keras.layers.Dense(side * side * filters, use_bias=False, kernel_initializer=_init(seed))(z)
-    x = keras.ops.relu(keras.layers.BatchNormalization()(keras.layers.Reshape((side, side, filters))(x)))
+    x = keras.ops.relu(keras.layers.BatchNormalization(momentum=0.9)(keras.layers.Reshape((side, side, filters))(x)))
     for i in range(blocks - 1):
         filters //= 2
         x = up_block(x, filters, kernel_size, seed=seed + 1 + i)
     x = keras.layers.Conv2DTranspose(
-        image_shape[-1], kernel_size, 2, "same", kernel_initializer=_init(seed + 99)
+        image_shape[-1], kernel_size, 2, "same", kernel_initializer=_init(seed + blocks)
     )(x)
     return keras.Model(z, keras.layers.Activation("tanh")(x))
 
 
 def _generator(
-    bias=False, norm=True, activation="tanh", use_up_block=True, extra_block=False, fixed_start=None
+    bias=False, norm=True, activation="tanh", use_up_block=True, extra_block=False, fixed_start=None,
+    momentum=0.9, dense_seed=0, block_seed=1, output_seed="n", output_init=_init,
 ):
     def build(latent_dim, image_shape, base_filters, kernel_size, seed, up_block):
         side = fixed_start or dcgan.START_SIZES[image_shape[0]]
         n = dcgan.doublings(image_shape) if not fixed_start else 2
         filters = base_filters * 2 ** (n - 1)
         z = keras.Input(shape=(latent_dim,))
-        x = keras.layers.Dense(side * side * filters, use_bias=bias, kernel_initializer=_init(seed))(z)
+        x = keras.layers.Dense(side * side * filters, use_bias=bias, kernel_initializer=_init(seed + dense_seed))(z)
         x = keras.layers.Reshape((side, side, filters))(x)
-        x = keras.layers.BatchNormalization()(x) if norm else x
+        x = keras.layers.BatchNormalization(momentum=momentum)(x) if norm else x
         x = keras.layers.ReLU()(x)
         for i in range(1, n + extra_block):
             filters //= 2
             x = (
-                up_block(x, filters, kernel_size, seed + i)
+                up_block(x, filters, kernel_size, seed + block_seed + i - 1)
                 if use_up_block
                 else dcgan.up_block(x, filters, 4, seed + i)
             )
+        last = seed + (n if output_seed == "n" else output_seed)
         images = keras.layers.Conv2DTranspose(
-            image_shape[-1], kernel_size, 2, "same", activation=activation, kernel_initializer=_init(seed + n)
+            image_shape[-1], kernel_size, 2, "same", activation=activation, kernel_initializer=output_init(last)
         )(x)
         return keras.Model(z, images)
 
@@ -318,6 +331,15 @@ def test_generator_accepts_any_correct_builder(answer, capsys):
         (_generator(use_up_block=False), "with the `up_block` you are given"),
         (_generator(extra_block=True), "one doubling too many"),
         (_generator(fixed_start=7), "For 28×28 digits it works, but for 32×32×3"),
+        (_generator(momentum=0.99), r"After the projection: batch norm with momentum 0.99; use BatchNormalization\(momentum=0.9\)"),
+        # the learner's walk-through: the Dense layer seeded seed + 7, the up-blocks from `seed`
+        (_generator(dense_seed=7, block_seed=0), r"The Dense layer's initialiser got seed \+ 7: ganlib's builder gives it `seed`"),
+        (_generator(block_seed=0), r"The up-block got seed=0 .* the first gets seed \+ 1"),
+        (_generator(block_seed=2), r"The up-block got seed=2"),
+        (_generator(output_seed=0), r"The output layer's initialiser got `seed`: give it seed \+ n"),
+        (_generator(output_seed=1), r"The output layer's initialiser got seed \+ 1"),
+        (_generator(output_init=lambda seed: keras.initializers.GlorotUniform(seed)),
+         r"The output layer's weights have standard deviation 0\.\d+: initialise it from N\(0, 0\.02\)"),
     ],
 )
 def test_generator_names_the_usual_mistakes(answer, hint):

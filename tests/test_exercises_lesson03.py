@@ -55,18 +55,23 @@ def sequential_up_with_ops(x, skip, filters, dropout=0.0, seed=None):
         keras.layers.Conv2DTranspose(filters, 4, 2, "same", use_bias=False, kernel_initializer=NORMAL(0.0, 0.02, seed)),
         keras.layers.BatchNormalization(momentum=0.9),
         keras.layers.ReLU(),
-        keras.layers.Dropout(dropout),
+        keras.layers.Dropout(dropout, seed=seed),
     ])
     return keras.ops.concatenate([block(x), skip], axis=-1)
 
 
-def learners_patchgan(image_shape, target_channels, receptive_field, base_filters, seed=0, down=functional_down):
+def learners_patchgan(image_shape, target_channels, receptive_field, base_filters, seed=0, down=functional_down,
+                      momentum=0.9, bias=False, seed_shift=0):
+    """Right by default; ``momentum``, ``bias`` (on the convolutions batch norm follows) and ``seed_shift`` (added
+    to every seed) plant a mistake."""
+    seed = seed + seed_shift
+
     def normal(s):
         return NORMAL(0.0, 0.02, seed=s)
 
     def conv(x, filters, kernel, s, batch_norm=True):
-        x = keras.layers.Conv2D(filters, kernel, use_bias=not batch_norm, kernel_initializer=normal(s))(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x) if batch_norm else x
+        x = keras.layers.Conv2D(filters, kernel, use_bias=bias or not batch_norm, kernel_initializer=normal(s))(x)
+        x = keras.layers.BatchNormalization(momentum=momentum)(x) if batch_norm else x
         return keras.layers.LeakyReLU(negative_slope=0.2)(x)
 
     image = keras.Input(image_shape)
@@ -305,14 +310,15 @@ def test_up_block_check_accepts_any_correct_form_and_waits_for_an_unwritten_one(
     assert lesson03.check_unet_up_block(_todo) is False
 
 
-def _up(join="concat", strides=2, activation="relu", dropout_at="after_norm", always_drop=False, bias=False):
+def _up(join="concat", strides=2, activation="relu", dropout_at="after_norm", always_drop=False, bias=False,
+        momentum=0.9, dropout_seeded=True):
     def block(x, skip, filters, dropout=0.0, seed=None):
         x = keras.layers.Conv2DTranspose(filters, 4, strides=strides, padding="same", use_bias=bias,
                                          kernel_initializer=NORMAL(0.0, 0.02, seed=seed))(x)
-        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.BatchNormalization(momentum=momentum)(x)
         if dropout and dropout_at == "after_norm":
             always = keras.layers.Lambda(lambda t: tf.nn.dropout(t, dropout, seed=1))  # ignores the mode
-            x = always(x) if always_drop else keras.layers.Dropout(dropout)(x)
+            x = always(x) if always_drop else keras.layers.Dropout(dropout, seed=seed if dropout_seeded else None)(x)
         x = keras.layers.LeakyReLU(0.2)(x) if activation == "leaky" else keras.layers.ReLU()(x)
         joined = {"concat": lambda: keras.layers.Concatenate()([x, skip]), "swapped": lambda: keras.layers.Concatenate()([skip, x]),
                   "add": lambda: keras.layers.Add()([x, skip]), "none": lambda: x}[join]()
@@ -333,6 +339,8 @@ def _up(join="concat", strides=2, activation="relu", dropout_at="after_norm", al
     (_up(dropout_at="after_concat"), "Dropout belongs before the concatenation"),
     (_up(always_drop=True), "Dropout must be off at inference"),
     (_up(bias=True), "Leave out the transposed convolution's bias"),
+    (_up(momentum=0.99), r"BatchNormalization\(momentum=0\.9\)"),
+    (_up(dropout_seeded=False), r"Two blocks built with seed=3 drop different units: seed the dropout too"),
 ])
 def test_up_block_check_names_the_usual_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
@@ -405,6 +413,14 @@ def _target_only(image_shape, target_channels, receptive_field, base_filters, se
     (_patchgan(same_padding=True), r"ZeroPadding2D\(1\)"),
     (_patchgan(pixelgan=False), "receptive_field=1 is the PixelGAN"),
     (_target_only, "D must see the input image too"),
+    # mistakes in the PixelGAN only (receptive_field=1, the last case the check builds)
+    (lambda shape, c, field, base, seed=0: learners_patchgan(shape, c, field, base, seed=seed, bias=field == 1),
+     r"\(16, 16, 1\), 1, 1, 4\) has 8 parameters too many: the second 1×1 Conv2D's 8 biases"),
+    (lambda shape, c, field, base, seed=0: learners_patchgan(shape, c, field, base, seed=seed,
+                                                             momentum=0.99 if field == 1 else 0.9),
+     r"BatchNormalization\(momentum=0\.9\)"),
+    (lambda *a, seed=0: learners_patchgan(*a, seed=seed, seed_shift=1),
+     r"convolution 0 \(from 0\) got seed \+ 1: the i-th convolution gets seed \+ i"),
 ])
 def test_patchgan_check_names_the_usual_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):

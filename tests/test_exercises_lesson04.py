@@ -98,7 +98,8 @@ def _head_variant(call_fn, registered=True, bias=True, seeded=True):
         def __init__(self, num_classes, seed=None, **kwargs):
             seed = seed if seeded else None
             super().__init__(num_classes, seed=seed, **kwargs)
-            self.psi = keras.layers.Dense(1, use_bias=bias, kernel_initializer=keras.initializers.RandomNormal(seed=seed))
+            self.psi = keras.layers.Dense(1, use_bias=bias,
+                                          kernel_initializer=keras.initializers.RandomNormal(stddev=0.02, seed=seed))
 
         def call(self, inputs):
             return call_fn(self, *inputs)
@@ -216,6 +217,8 @@ def _inner(self, h, y):
         (_head_variant(lambda self, h, y: 0.0 * self.psi(h) + _inner(self, h, y)), "projection term alone"),
         (_head_variant(lambda self, h, y: self.psi(h) - _inner(self, h, y)), "subtracted"),
         (_head_variant(lambda self, h, y: self.psi(h)[:, 0] + _inner(self, h, y)[:, 0]), "keepdims"),
+        (_head_variant(lambda self, h, y: self.psi(h) + _inner(self, h, y)[:, 0]),
+         r"an N × N table: adding ψ\(h\), shape \(N, 1\), to a sum without keepdims"),
         (_head_variant(lambda self, h, y: self.psi(h) + keras.ops.matmul(h, keras.ops.transpose(self.embed(keras.ops.arange(self.num_classes))))),
          "One score per class"),
         (_head_variant(lambda self, h, y: self.psi(h) + _inner(self, h, keras.ops.arange(keras.ops.shape(y)[0]))),
@@ -223,12 +226,60 @@ def _inner(self, h, y):
         (_head_variant(lambda self, h, y: self.psi(h) + _inner(self, h, y), seeded=False), "pass `seed`"),
         (_head_variant(lambda self, h, y: self.psi(h) + _inner(self, h, y), registered=False), "register_keras_serializable"),
     ],
-    ids=["no-bias", "unconditional-only", "projection-only", "sign", "no-keepdims", "every-class", "first-rows",
+    ids=["no-bias", "unconditional-only", "projection-only", "sign", "no-keepdims", "broadcast", "every-class", "first-rows",
          "unseeded", "unregistered"],
 )
 def test_projection_head_check_names_the_usual_mistakes(wrong, hint):
     with pytest.raises(AssertionError, match=hint):
         lesson04.check_projection_head(wrong)
+
+
+@keras.saving.register_keras_serializable(package="test_lesson04_init")
+class HeadWithKerasDefaults(LearnersHead):
+    """Right numbers, seeded, but Keras' default initialisers: GlorotUniform for ψ, uniform ±0.05 for the table."""
+
+    def __init__(self, num_classes, seed=None, kernel="glorot", **kwargs):
+        super().__init__(num_classes, seed=seed, **kwargs)
+        self.kernel = kernel
+        if kernel == "glorot":
+            self.psi = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed=seed))
+
+    def build(self, input_shape):
+        self.embed = keras.layers.Embedding(self.num_classes, input_shape[0][-1],
+                                            embeddings_initializer=keras.initializers.RandomUniform(seed=self.seed))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes, "seed": self.seed, "kernel": self.kernel}
+
+
+def test_projection_head_check_asks_for_the_dcgan_initialisers():
+    # GlorotUniform for Dense(256 → 1): uniform in ±√(6/257) = ±0.153, spread 0.153/√3 = 0.088.
+    with pytest.raises(AssertionError, match=r"ψ's kernel w: a spread of 0\.08\d\d at the start .*N\(0, 0\.02\)"):
+        lesson04.check_projection_head(HeadWithKerasDefaults)
+    # RandomUniform(−0.05, 0.05): spread 0.05/√3 = 0.0289.
+    with pytest.raises(AssertionError, match=r"The class vectors: a spread of 0\.02[89]\d at the start"):
+        lesson04.check_projection_head(lambda num_classes, seed=None: HeadWithKerasDefaults(num_classes, seed, kernel="normal"))
+
+
+class HeadWithATypo(LearnersHead):
+    def build(self, input_shape):
+        self.embed = keras.layers.Embedding(self.num_classes, input_shape[0][-1],
+                                            embeddings_initializer=keras.initializers.RandomNormal(stddev=0.02, seed=seed))  # noqa: F821
+
+
+def numpy_embedding(z, labels, num_classes, embedding_dim, seed=None):
+    table = np.random.default_rng(seed).standard_normal((num_classes, embedding_dim)).astype("float32")
+    return np.concatenate([z, table[labels]], axis=-1)
+
+
+def test_a_failing_piece_shows_its_own_error_and_the_numpy_advice_only_for_symbolic_tensors():
+    with pytest.raises(AssertionError) as raised:
+        lesson04.check_projection_head(HeadWithATypo)
+    message = str(raised.value)
+    assert "NameError: name 'seed' is not defined (in `build`, line" in message
+    assert "NumPy" not in message
+    with pytest.raises(AssertionError, match="where NumPy cannot compute: use Keras layers or keras.ops"):
+        lesson04.check_label_embedding(numpy_embedding)
 
 
 def test_projection_head_hand_values():

@@ -201,6 +201,30 @@ def test_pool_check_names_the_usual_mistakes(wrong, hint):
         lesson05.check_pool_query(wrong)
 
 
+def pool_query_with_views(stored, count, fake_images, coins, slots, copy=False):
+    """The learner's walk-through: a list of the pictures shown, where a swapped one is stored[slots[i]] — a NumPy
+    view into the pool, which the next line overwrites with the new fake (unless copied)."""
+    shown = []
+    for i, fake in enumerate(fake_images):
+        if count < len(stored):
+            stored[count] = fake
+            count += 1
+            shown.append(fake)
+        elif coins[i] < 0.5:
+            shown.append(stored[slots[i]].copy() if copy else stored[slots[i]])
+            stored[slots[i]] = fake
+        else:
+            shown.append(fake)
+    return np.stack(shown), stored, count
+
+
+def test_pool_check_names_numpys_view_aliasing_and_accepts_the_copy(capsys):
+    with pytest.raises(AssertionError, match=r"is a view into the pool, not a copy.*stored\[slots\[i\]\]\.copy\(\)"):
+        lesson05.check_pool_query(pool_query_with_views)
+    assert lesson05.check_pool_query(lambda *args: pool_query_with_views(*args, copy=True)) is True
+    assert "30 seeded batches" in capsys.readouterr().out
+
+
 def test_pool_check_says_when_the_fakes_are_shown_from_the_pool_while_it_fills():
     def peeks_while_filling(stored, count, fake_images, coins, slots):
         shown, stored, count = query_pool(stored, count, fake_images, coins, slots)

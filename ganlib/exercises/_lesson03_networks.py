@@ -13,6 +13,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganlib.exercises.checking import ExerciseError, learner_error
+
 #: A fixed input batch per shape (repeatable: seeded by the shape).
 _RANDOM = np.random.default_rng
 
@@ -25,8 +27,8 @@ def batch(shape, seed: int = 0) -> np.ndarray:
 def build(fn, name: str, *args, **kwargs):
     """Call the learner's builder ``fn``; ``None`` when it raises ``NotImplementedError``.
 
-    Any other error becomes an ``AssertionError`` naming the call and the error, so the lesson stops on one
-    line that says what failed.
+    Any other error becomes an :class:`ExerciseError` naming the call, the error and the line of the learner's
+    code that raised it, so the lesson stops on one line that says what failed.
     """
     try:
         return fn(*args, **kwargs)
@@ -34,8 +36,7 @@ def build(fn, name: str, *args, **kwargs):
         return None
     except Exception as error:  # noqa: BLE001 - the learner's code may fail in any way; say which
         shown = ", ".join([*map(_shown, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-        message = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise AssertionError(f"`{name}({shown})` raised {type(error).__name__}: {message}") from error
+        raise ExerciseError(f"`{name}({shown})` raised {learner_error(error)}") from error
 
 
 def _shown(value) -> str:
@@ -46,7 +47,7 @@ def _shown(value) -> str:
 def as_model(inputs, output, name: str) -> keras.Model:
     """A model from Keras inputs to the learner's output tensor (refused: a layer or a model instead)."""
     if not isinstance(output, keras.KerasTensor):
-        raise AssertionError(
+        raise ExerciseError(
             f"`{name}` should return the output *tensor* (apply the layers to the input: `layer(x)`), "
             f"not a {type(output).__name__}."
         )
@@ -64,22 +65,22 @@ def check_init(model, rebuilt, other_seed, name: str) -> None:
     values = np.concatenate([k.ravel() for k in kernels(model)])
     std, mean = float(values.std()), float(values.mean())
     if not (0.015 < std < 0.025 and abs(mean) < 0.005):
-        raise AssertionError(
+        raise ExerciseError(
             f"Initialise the convolutions with DCGAN's N(0, 0.02): kernel_initializer=keras.initializers."
             f"RandomNormal(0.0, 0.02, seed=seed) (the weights of your `{name}` have mean {mean:.4f}, std {std:.4f})."
         )
     again, other = kernels(rebuilt()), kernels(other_seed())
     if not all(np.array_equal(a, b) for a, b in zip(kernels(model), again, strict=True)):
-        raise AssertionError(f"Seed the initializer with `seed`: the same seed should build the same `{name}`.")
+        raise ExerciseError(f"Seed the initializer with `seed`: the same seed should build the same `{name}`.")
     if all(np.array_equal(a, b) for a, b in zip(kernels(model), other, strict=True)):
-        raise AssertionError(f"Your `{name}` ignores `seed`: another seed builds the same weights. Pass `seed` on.")
+        raise ExerciseError(f"Your `{name}` ignores `seed`: another seed builds the same weights. Pass `seed` on.")
 
 
 def copy_weights(mine, reference, name: str) -> None:
     """Load ``reference``'s weights into ``mine`` (the same weights, in the same order, are required)."""
     want, got = [tuple(w.shape) for w in reference.weights], [tuple(w.shape) for w in mine.weights]
     if want != got:
-        raise AssertionError(
+        raise ExerciseError(
             f"The weights of your `{name}` do not line up with ganlib's: expected shapes {want}, got {got}. "
             "Build the layers in the order the docstring lists them."
         )
@@ -128,22 +129,27 @@ def compare_modes(mine, reference, inputs, diagnose, name: str) -> None:
     got, want = outputs(mine, inputs, True), outputs(reference, inputs, True)
     if not same(got, want):
         diagnose(got, want)
-        raise AssertionError(
+        raise ExerciseError(
             f"With ganlib's weights loaded, your `{name}` gives other outputs in training mode (largest difference "
             f"{np.abs(got - want).max():.3g}): compare your layers, in order, with the docstring."
         )
     if not same(fresh_mine, fresh_ref):
-        raise AssertionError(
+        raise ExerciseError(
             f"In inference mode (training=False) your `{name}` differs from ganlib's: let Keras pass the mode "
             "through (don't call a layer with training=True yourself), so batch norm uses its moving averages."
         )
+    momentum_hint = (
+        "After one training step batch norm's moving averages differ from ganlib's: use "
+        "BatchNormalization(momentum=0.9) (ganlib's BATCH_NORM_MOMENTUM; Keras' default 0.99 forgets 10 "
+        "times more slowly, so the averages, which inference uses, lag behind a short run)."
+    )
+    # The moving averages themselves (the only weights a forward pass changes): compared directly, so that a
+    # difference too small to show in the outputs of freshly initialised layers is still seen.
+    if not all(same(a, b, 1e-5) for a, b in zip(mine.get_weights(), reference.get_weights(), strict=True)):
+        raise ExerciseError(momentum_hint)
     after_mine, after_ref = outputs(mine, inputs, False), outputs(reference, inputs, False)
     if not same(after_mine, after_ref):
-        raise AssertionError(
-            "After one training step batch norm's moving averages differ from ganlib's: use "
-            "BatchNormalization(momentum=0.9) (ganlib's BATCH_NORM_MOMENTUM; Keras' default 0.99 forgets 10 "
-            "times more slowly, so the averages lag behind a short run)."
-        )
+        raise ExerciseError(momentum_hint)
 
 
 def measured_receptive_field(model, image_shape, target_channels: int) -> int:

@@ -5,19 +5,57 @@ A check is a function ``check(answer) -> bool`` that
 * prints what to do and returns ``False`` when the exercise is not attempted yet (the answer is ``None``,
   ``...``, or a function that raises ``NotImplementedError``), so a lesson with open exercises still runs
   from top to bottom;
-* raises ``AssertionError`` with a hint aimed at the usual mistake when the answer is wrong;
+* raises :class:`ExerciseError` (an ``AssertionError``) with a hint aimed at the usual mistake when the answer
+  is wrong: a notebook shows the hint alone, without the traceback through the check's code;
 * prints a short confirmation and returns ``True`` when it is right, whichever correct form it takes.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import numpy as np
 
 #: Fixed logits the loss checks feed to the learner's function (hand-checkable: a few round numbers).
 REAL_LOGITS = np.array([2.0, -1.0, 0.5, 0.0, 3.0], dtype=np.float32)
 FAKE_LOGITS = np.array([-3.0, 0.0, 1.0, -0.5, 0.25], dtype=np.float32)
+
+
+class ExerciseError(AssertionError):
+    """A wrong answer: the message is the check's hint.
+
+    An ``AssertionError``, so tests can expect one; in a notebook IPython renders it with
+    :meth:`_render_traceback_`, which shows the hint alone instead of a traceback through the check's code
+    (whose lines would show the hints for other mistakes before the one that matters).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[1;31m❌ Not yet:\x1b[0m {self}"]
+
+
+#: Where the library's own frames live: a traceback's frames outside these are the learner's.
+_LIBRARY_PATHS = tuple(
+    os.path.dirname(os.path.dirname(path)) + os.sep
+    for path in (os.path.abspath(__file__), os.path.abspath(traceback.__file__))
+)
+
+
+def learner_error(error: BaseException) -> str:
+    """``error`` as one line for a hint, with the line of the learner's code that raised it when there is one:
+    ``NameError: name 'seed' is not defined (in `build`, line 17: `seed = seed + 1`)``."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    where = ""
+    frames = [
+        frame for frame in traceback.extract_tb(error.__traceback__)
+        if not frame.filename.startswith(_LIBRARY_PATHS) and "-packages" + os.sep not in frame.filename
+    ]
+    if frames:
+        frame = frames[-1]
+        code = f": `{frame.line.strip()}`" if frame.line and frame.line.strip() else ""
+        where = f" (in `{frame.name}`, line {frame.lineno}{code})"
+    return f"{type(error).__name__}: {message[:300]}{where}"
 
 
 def not_attempted(answer) -> bool:

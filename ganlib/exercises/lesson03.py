@@ -5,7 +5,8 @@ In the order the lesson teaches them: the U-Net's down block and up block (:func
 pix2pix generator loss, and PSNR. The lesson builds its U-Net from the learner's blocks
 (``models.build_unet_generator(..., down_block=, up_block=)``), its discriminator with the learner's builder,
 and trains them with the learner's loss (``training.Pix2Pix.compile(g_loss_fn=)``). Blocks and networks are
-judged by what they do (:mod:`ganlib.exercises._lesson03_networks`): any way of writing them passes.
+judged by what they do (:mod:`ganlib.exercises._lesson03_networks`): any way of writing them passes. The
+PatchGAN's check lives in :mod:`ganlib.exercises._lesson03_patchgan`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import tensorflow as tf
 
 from ganlib import losses
 from ganlib.exercises import _lesson03_networks as probe
+from ganlib.exercises._lesson03_patchgan import check_patchgan_discriminator  # noqa: F401 (re-exported)
 from ganlib.exercises.checking import FAKE_LOGITS as _FAKE
-from ganlib.exercises.checking import as_float, call, close, not_attempted, todo
+from ganlib.exercises.checking import ExerciseError, as_float, call, close, not_attempted, todo
 from ganlib.models import pix2pix
 
 _NORM, _CONV = keras.layers.BatchNormalization, keras.layers.Conv2D
@@ -39,26 +41,26 @@ def check_unet_down_block(fn) -> bool:
     mine, mine_first = probe.as_model(x, out, "unet_down_block"), probe.as_model(x, first, "unet_down_block")
     shape = tuple(mine.output_shape[1:])
     if shape[:2] == (8, 8):
-        raise AssertionError("The block should halve the size (8×8 → 4×4): a stride-2 convolution, strides=2.")
+        raise ExerciseError("The block should halve the size (8×8 → 4×4): a stride-2 convolution, strides=2.")
     if shape[:2] in ((3, 3), (2, 2)):
-        raise AssertionError("Use padding='same': with a 4×4 kernel 'valid' loses a border (8×8 → 3×3, not 4×4).")
+        raise ExerciseError("Use padding='same': with a 4×4 kernel 'valid' loses a border (8×8 → 3×3, not 4×4).")
     if shape != (4, 4, 16):
-        raise AssertionError(f"Expected (batch, 4, 4, 16) for an 8×8×3 input and filters=16, got (batch, {shape}).")
+        raise ExerciseError(f"Expected (batch, 4, 4, 16) for an 8×8×3 input and filters=16, got (batch, {shape}).")
     # With batch norm: 4·4·3·16 = 768 kernel weights + 16 γ + 16 β + 16 moving means + 16 moving variances = 832.
     # Without (the first layer): 768 + 16 biases = 784.
     n, n_first = mine.count_params(), mine_first.count_params()
     if n == 832 + 16:
-        raise AssertionError("Leave out the convolution's bias before batch norm (use_bias=False): β replaces it.")
+        raise ExerciseError("Leave out the convolution's bias before batch norm (use_bias=False): β replaces it.")
     if n_first in (768 + 64, 784 + 64):
-        raise AssertionError("With batch_norm=False the block has no batch norm: pix2pix's first encoder layer has none.")
+        raise ExerciseError("With batch_norm=False the block has no batch norm: pix2pix's first encoder layer has none.")
     if n in (768, 784):
-        raise AssertionError("Batch norm is missing: with batch_norm=True, BatchNormalization follows the convolution.")
+        raise ExerciseError("Batch norm is missing: with batch_norm=True, BatchNormalization follows the convolution.")
     if n_first == 768:
-        raise AssertionError("Without batch norm the convolution keeps its bias: use_bias=not batch_norm.")
+        raise ExerciseError("Without batch norm the convolution keeps its bias: use_bias=not batch_norm.")
     if n == 3 * 3 * 3 * 16 + 64:
-        raise AssertionError("pix2pix uses 4×4 kernels (kernel_size=4), not 3×3.")
+        raise ExerciseError("pix2pix uses 4×4 kernels (kernel_size=4), not 3×3.")
     if (n, n_first) != (832, 784):
-        raise AssertionError(
+        raise ExerciseError(
             f"Expected 832 parameters with batch norm (4·4·3·16 kernel + 4·16 of batch norm) and 784 without "
             f"(kernel + 16 biases); got {n} and {n_first}."
         )
@@ -75,14 +77,14 @@ def check_unet_down_block(fn) -> bool:
     def diagnose(got, want, model=reference):
         before = probe.intermediate(model, (_NORM, _CONV), data)  # batch norm's output (the convolution's without it)
         if probe.same(got, probe.leaky_relu(before, 0.3)):
-            raise AssertionError("Keras' LeakyReLU slopes by 0.3 by default: pix2pix uses LeakyReLU(negative_slope=0.2).")
+            raise ExerciseError("Keras' LeakyReLU slopes by 0.3 by default: pix2pix uses LeakyReLU(negative_slope=0.2).")
         if probe.same(got, np.maximum(before, 0.0)):
-            raise AssertionError("The encoder uses LeakyReLU(0.2), not ReLU (ReLU is the decoder's).")
+            raise ExerciseError("The encoder uses LeakyReLU(0.2), not ReLU (ReLU is the decoder's).")
         if probe.same(got, before):
-            raise AssertionError("The activation is missing: LeakyReLU(0.2) comes last.")
+            raise ExerciseError("The activation is missing: LeakyReLU(0.2) comes last.")
         conv = probe.intermediate(model, (_CONV,), data)
         if probe.same(got, probe.batch_normalized(probe.leaky_relu(conv, 0.2))):
-            raise AssertionError("Batch norm comes before the activation: Conv2D → BatchNormalization → LeakyReLU.")
+            raise ExerciseError("Batch norm comes before the activation: Conv2D → BatchNormalization → LeakyReLU.")
 
     probe.copy_weights(mine, reference, "unet_down_block")
     probe.compare_modes(mine, reference, data, diagnose, "unet_down_block")
@@ -99,14 +101,15 @@ def _up_reference(x, skip, dropout: float = 0.0):
 def check_unet_up_block(fn) -> bool:
     """Exercise: ``fn(x, skip, filters, dropout=0.0, seed=None)`` is the U-Net's decoder block with its skip:
     ``Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)`` (N(0, 0.02)) →
-    ``BatchNormalization(momentum=0.9)`` → ``[Dropout(dropout)]`` → ``ReLU``, then ``concatenate([out, skip])``."""
+    ``BatchNormalization(momentum=0.9)`` → ``[Dropout(dropout, seed=seed)]`` → ``ReLU``, then
+    ``concatenate([out, skip])``."""
     if not_attempted(fn):
         return todo("write `unet_up_block(x, skip, filters, dropout=0.0, seed=None)` and run this cell again.")
     x, skip = keras.Input((2, 2, 8)), keras.Input((4, 4, 6))
     try:
         out = probe.build(fn, "unet_up_block", x, skip, 6, dropout=0.0, seed=3)
     except AssertionError as error:
-        raise AssertionError(
+        raise ExerciseError(
             f"{error}. Hint: the transposed convolution must double the size (4×4, strides=2, padding='same': "
             "2×2 → 4×4) so that it can be concatenated with the skip, which has the doubled size."
         ) from error.__cause__
@@ -118,23 +121,23 @@ def check_unet_up_block(fn) -> bool:
     if shape == (4, 4, 6):
         other = [inputs[0], inputs[1] + 1.0]
         if probe.same(probe.outputs(mine, inputs, False), probe.outputs(mine, other, False)):
-            raise AssertionError("The skip connection is missing: concatenate the block's output with `skip`.")
-        raise AssertionError(
+            raise ExerciseError("The skip connection is missing: concatenate the block's output with `skip`.")
+        raise ExerciseError(
             "Concatenate the skip, don't add it: concatenate([out, skip]) keeps both on separate channels "
             "(filters + the skip's channels: 6 + 6 = 12 here)."
         )
     if shape[:2] != (4, 4):
-        raise AssertionError(f"The block should double the size (2×2 → 4×4): strides=2, padding='same'; got {shape[:2]}.")
+        raise ExerciseError(f"The block should double the size (2×2 → 4×4): strides=2, padding='same'; got {shape[:2]}.")
     if shape != (4, 4, 12):
-        raise AssertionError(f"Expected (batch, 4, 4, 12) for filters=6 and a 6-channel skip, got (batch, {shape}).")
+        raise ExerciseError(f"Expected (batch, 4, 4, 12) for filters=6 and a 6-channel skip, got (batch, {shape}).")
     # 4·4·6·8 = 768 kernel weights (Conv2DTranspose's kernel is 4×4×filters×in) + 4·6 of batch norm = 792.
     n = mine.count_params()
     if n == 792 + 6:
-        raise AssertionError("Leave out the transposed convolution's bias (use_bias=False): batch norm's β replaces it.")
+        raise ExerciseError("Leave out the transposed convolution's bias (use_bias=False): batch norm's β replaces it.")
     if n in (768, 774):
-        raise AssertionError("Batch norm is missing: BatchNormalization follows the transposed convolution.")
+        raise ExerciseError("Batch norm is missing: BatchNormalization follows the transposed convolution.")
     if n != 792:
-        raise AssertionError(f"Expected 792 parameters (4·4·6·8 kernel + 4·6 of batch norm), got {n}.")
+        raise ExerciseError(f"Expected 792 parameters (4·4·6·8 kernel + 4·6 of batch norm), got {n}.")
     probe.check_init(
         mine,
         lambda: keras.Model([x, skip], fn(x, skip, 6, dropout=0.0, seed=3)),
@@ -146,19 +149,19 @@ def check_unet_up_block(fn) -> bool:
 
     def diagnose(got, want):
         if probe.same(got, np.concatenate([want[..., 6:], want[..., :6]], axis=-1)):
-            raise AssertionError(
+            raise ExerciseError(
                 "The skip comes second: concatenate([out, skip]), the decoder's output first (the course's and "
                 "ganlib's order; either would train, but the next layer's weights follow the order)."
             )
         before = probe.intermediate(reference, (_NORM,), inputs)
         for slope in (0.2, 0.3):
             if probe.same(got[..., :6], probe.leaky_relu(before, slope)):
-                raise AssertionError("The decoder uses ReLU (LeakyReLU is the encoder's).")
+                raise ExerciseError("The decoder uses ReLU (LeakyReLU is the encoder's).")
         if probe.same(got[..., :6], before):
-            raise AssertionError("The activation is missing: ReLU after batch norm, before the concatenation.")
+            raise ExerciseError("The activation is missing: ReLU after batch norm, before the concatenation.")
         conv = probe.intermediate(reference, (keras.layers.Conv2DTranspose,), inputs)
         if probe.same(got[..., :6], probe.batch_normalized(np.maximum(conv, 0.0))):
-            raise AssertionError("Batch norm comes before the activation: Conv2DTranspose → BatchNormalization → ReLU.")
+            raise ExerciseError("Batch norm comes before the activation: Conv2DTranspose → BatchNormalization → ReLU.")
 
     probe.compare_modes(mine, reference, inputs, diagnose, "unet_up_block")
     _check_dropout(fn, x, skip)
@@ -174,23 +177,34 @@ def _check_dropout(fn, x, skip) -> None:
     probe.copy_weights(mine, reference, "unet_up_block")
     inputs = [probe.batch((8, 2, 2, 8), seed=2), probe.batch((8, 4, 4, 6), seed=3)]
     if not probe.same(probe.outputs(mine, inputs, False), probe.outputs(reference, inputs, False)):
-        raise AssertionError(
+        raise ExerciseError(
             "Dropout must be off at inference (training=False): use keras.layers.Dropout, which Keras switches off "
             "outside training (and don't call it with training=True)."
         )
     first, second = probe.outputs(mine, inputs, True), probe.outputs(mine, inputs, True)
     if probe.same(first, second):
-        raise AssertionError("With dropout=0.5 the block should drop units in training: add Dropout(dropout) after batch norm.")
+        raise ExerciseError("With dropout=0.5 the block should drop units in training: add Dropout(dropout) after batch norm.")
     if not probe.same(first[..., 6:], inputs[1]):
-        raise AssertionError("Dropout belongs before the concatenation: the skip passes through untouched.")
+        raise ExerciseError("Dropout belongs before the concatenation: the skip passes through untouched.")
     full = probe.outputs(reference, inputs, True)[..., :6]  # the same batch statistics: dropout comes after the norm
     alive = full > 1e-3
     dropped = float(np.mean(first[..., :6][alive] == 0.0))
     kept = first[..., :6][alive & (first[..., :6] != 0.0)]
     if not 0.35 < dropped < 0.65 or not np.allclose(kept, 2.0 * full[alive & (first[..., :6] != 0.0)], rtol=1e-3, atol=1e-4):
-        raise AssertionError(
+        raise ExerciseError(
             f"With dropout=0.5 about half of the activations should be dropped and the rest doubled (your block "
             f"dropped {dropped:.0%}): Dropout(dropout) after batch norm, with the block's `dropout` as the rate."
+        )
+    # Two blocks built with the same seed drop the same units at their first training call (Keras' Dropout draws
+    # its masks from a generator started at its seed); an unseeded Dropout starts from a random seed each time.
+    twins = [probe.as_model([x, skip], probe.build(fn, "unet_up_block", x, skip, 6, dropout=0.5, seed=3), "unet_up_block")
+             for _ in range(2)]
+    for twin in twins:
+        probe.copy_weights(twin, reference, "unet_up_block")
+    if not probe.same(*(probe.outputs(twin, inputs, True) for twin in twins)):
+        raise ExerciseError(
+            "Two blocks built with seed=3 drop different units: seed the dropout too, keras.layers.Dropout(dropout, "
+            "seed=seed) (`seed` is the initializer's and the dropout's), so that a run can be repeated."
         )
 
 
@@ -204,106 +218,16 @@ def check_receptive_field(fn) -> bool:
         return todo("replace `raise NotImplementedError` in `receptive_field` with your code.")
     want = [70, 16, 5, 34]  # 1 + 3·(1 + 2 + 4 + 8 + 8), 1 + 3·(1 + 2 + 2), 1 + 2·(1 + 1), 1 + 3·(1 + 2 + 4 + 4)
     if got == [1 + sum(k - 1 for k in kernels) for kernels, _ in cases]:
-        raise AssertionError("You ignored the strides: after a stride-2 layer, one more pixel of kernel covers 2 input pixels.")
+        raise ExerciseError("You ignored the strides: after a stride-2 layer, one more pixel of kernel covers 2 input pixels.")
     if got == [w - 1 for w in want]:
-        raise AssertionError("Start from 1: before any layer, a pixel sees itself (r = 1 + Σ …).")
+        raise ExerciseError("Start from 1: before any layer, a pixel sees itself (r = 1 + Σ …).")
     if got == [1 + sum((k - 1) * math.prod(strides[: i + 1]) for i, k in enumerate(kernels)) for kernels, strides in cases]:
         # each layer's own stride counted too: [91, 19, 5, 43]
-        raise AssertionError("A layer's step is the product of the strides *before* it: update the jump after adding (k − 1)·jump.")
+        raise ExerciseError("A layer's step is the product of the strides *before* it: update the jump after adding (k − 1)·jump.")
     if got != want:
-        raise AssertionError(f"For {cases} expected {want}, got {got}. Hint: r = 1 + Σ (k_i − 1) · (product of earlier strides).")
+        raise ExerciseError(f"For {cases} expected {want}, got {got}. Hint: r = 1 + Σ (k_i − 1) · (product of earlier strides).")
     print("✅ Correct: the pix2pix discriminator C64-C128-C256-C512-C1 sees 70×70 patches.")
     return True
-
-
-# Each case: image shape, target channels, receptive field, base filters, the logits grid, the parameters:
-#  16 on 32×32×1 → 1: C4 s2 (4·4·2·4 + 4 = 132), C8 s1 (4·4·4·8 + 4·8 = 544), logits (4·4·8 + 1 = 129): 805;
-#     grid 32 → 16 → pad 18 → 15 → pad 17 → 14.
-#  34 on 32×32×3 → 3: C4 (4·4·6·4 + 4 = 388), C8 (512 + 32 = 544), C16 s1 (2048 + 64 = 2112), logits (257): 3301;
-#     grid 32 → 16 → 8 → 7 → 6.
-#  70 on 64×64×1 → 3: C2 (4·4·4·2 + 2 = 130), C4 (128 + 16 = 144), C8 (512 + 32 = 544), C16 s1 (2112), logits
-#     (257): 3187; grid 64 → 32 → 16 → 8 → 7 → 6.
-#  1 (PixelGAN) on 16×16×1 → 1: C4 1×1 (2·4 + 4 = 12), C8 1×1 (4·8 + 4·8 = 64), logits 1×1 (8 + 1 = 9): 85.
-_PATCHGAN_CASES = [
-    ((32, 32, 1), 1, 16, 4, (14, 14), 805),
-    ((32, 32, 3), 3, 34, 4, (6, 6), 3301),
-    ((64, 64, 1), 3, 70, 2, (6, 6), 3187),
-    ((16, 16, 1), 1, 1, 4, (16, 16), 85),
-]
-
-
-def check_patchgan_discriminator(fn) -> bool:
-    """Exercise: ``fn(image_shape, target_channels, receptive_field, base_filters, seed=None)`` builds the
-    conditional PatchGAN: ``[input_image, target_image]`` concatenated on channels → a grid of patch logits
-    (the layers of :func:`ganlib.models.build_patchgan_discriminator`)."""
-    if not_attempted(fn):
-        return todo("write `patchgan_discriminator(image_shape, target_channels, receptive_field, base_filters, seed)`.")
-    for index, (shape, channels, field, base, grid, params) in enumerate(_PATCHGAN_CASES):
-        args = (shape, channels, field, base)
-        if field == 1:
-            try:
-                model = probe.build(fn, "patchgan_discriminator", *args, seed=5)
-            except AssertionError as error:
-                raise AssertionError(
-                    f"{error}. receptive_field=1 is the PixelGAN (RECEPTIVE_FIELDS[1] is None): 1×1 convolutions "
-                    "C(base)–C(2·base, batch norm) and a 1×1 logit layer; or hand it to models.build_patchgan_discriminator."
-                ) from error.__cause__
-        else:
-            model = probe.build(fn, "patchgan_discriminator", *args, seed=5)
-        if model is None:
-            return todo("replace `raise NotImplementedError` in `patchgan_discriminator` with your code.")
-        _check_patchgan(fn, model, args, grid, params, first=index == 0)
-    print("✅ Correct: your PatchGAN judges (input, output) pairs patch by patch, 16 to 70 px (and 1 px) wide.")
-    return True
-
-
-def _check_patchgan(fn, model, args, grid, params, first: bool) -> None:
-    shape, channels, field, base = args
-    called = f"patchgan_discriminator({shape}, {channels}, {field}, {base})"
-    if not isinstance(model, keras.Model) or len(model.inputs) != 2:
-        raise AssertionError(
-            "Return a keras.Model with two inputs, [input_image, target_image]: keras.Model([image, target], logits)."
-        )
-    want = (*grid, 1)
-    got = tuple(model.output_shape[1:])
-    if got != want:
-        hint = ""
-        if field > 1 and got[:2] == tuple(g + 2 for g in grid):
-            hint = " The two stride-1 4×4 layers each take ZeroPadding2D(1), then padding='valid': each trims one row."
-        raise AssertionError(f"{called} should give logits of shape (batch, {', '.join(map(str, want))}), got {got}.{hint}")
-    inputs = [probe.batch((2, *shape), seed=4), probe.batch((2, *shape[:2], channels), seed=5)]
-    if not probe.depends_on(model, inputs, 0):
-        raise AssertionError("D must see the input image too (it judges pairs): concatenate([input_image, target_image]).")
-    if not probe.depends_on(model, inputs, 1):
-        raise AssertionError("D must see the target (or generated) image: concatenate([input_image, target_image]).")
-    n = model.count_params()
-    if n != params:
-        hints = {
-            params + 4 * base: "No batch norm on the first layer (C64 in the paper has none).",
-            params + 3 * base: "No batch norm on the first layer (C64 in the paper has none); it keeps its bias.",
-        }
-        if field > 1:
-            bn_filters = sum(min(base * 2**i, 8 * base) for i in range(1, pix2pix.RECEPTIVE_FIELDS[field] + 1))
-            hints[params + bn_filters] = "Leave out the bias of the convolutions that batch norm follows (use_bias=False)."
-            hints[params - 3 * bn_filters] = "Batch norm is missing after every convolution but the first and the logits."
-        raise AssertionError(hints.get(n, f"{called} should have {params} parameters, got {n}: compare your layers with the docstring."))
-    if first:
-        probe.check_init(model, lambda: fn(*args, seed=5), lambda: fn(*args, seed=6), "patchgan_discriminator")
-    if field in (16, 34, 70):
-        big = (96, 96, shape[-1])
-        measured = probe.measured_receptive_field(fn(big, channels, field, base, seed=5), big, channels)
-        if measured != field:
-            raise AssertionError(f"Each logit should see {field}×{field} pixels; yours sees {measured}×{measured} (measured).")
-    reference = pix2pix.build_patchgan_discriminator(shape, channels, field, base, seed=5)
-    probe.copy_weights(model, reference, "patchgan_discriminator")
-
-    def diagnose(got, want):  # called once, in training mode, before the check fails
-        if probe.same(got, 1.0 / (1.0 + np.exp(-want))):
-            raise AssertionError("Return logits: no sigmoid at the end (the losses take logits).")
-        if shape[-1] == channels and probe.same(got, probe.outputs(reference, inputs[::-1], True)):
-            raise AssertionError("Concatenate the input image first, then the target: concatenate([input_image, target_image]).")
-
-    probe.compare_modes(model, reference, inputs, diagnose, "patchgan_discriminator")
 
 
 def check_pix2pix_generator_loss(fn) -> bool:
@@ -319,7 +243,7 @@ def check_pix2pix_generator_loss(fn) -> bool:
     if got is None:
         return todo("replace `raise NotImplementedError` in `pix2pix_generator_loss` with your code.")
     if np.asarray(got).size != 1:
-        raise AssertionError(f"Return one number, the mean over patches and pixels; got an array of shape {np.shape(got)}.")
+        raise ExerciseError(f"Return one number, the mean over patches and pixels; got an array of shape {np.shape(got)}.")
     got = as_float(got)
     # GAN term: mean softplus(−f) over the 5 logits = (3.0486 + 0.6931 + 0.3133 + 0.9741 + 0.5759) / 5 = 1.1210.
     gan = as_float(losses.non_saturating_generator_loss(fake_logits))
@@ -333,20 +257,20 @@ def check_pix2pix_generator_loss(fn) -> bool:
 
 def _loss_hint(got, gan, l1, fake_logits, targets, outputs) -> None:
     if close(got, gan + 100 * float(np.mean((targets - outputs) ** 2))):
-        raise AssertionError("That is the squared (L2) error: pix2pix uses the absolute error, which blurs less.")
+        raise ExerciseError("That is the squared (L2) error: pix2pix uses the absolute error, which blurs less.")
     if close(got, gan + l1):
-        raise AssertionError("Multiply the L1 term by `l1_weight` (λ = 100 in the paper).")
+        raise ExerciseError("Multiply the L1 term by `l1_weight` (λ = 100 in the paper).")
     if close(got, 100 * gan + l1):
-        raise AssertionError("λ weighs the L1 term, not the GAN term: g_gan + l1_weight · L1.")
+        raise ExerciseError("λ weighs the L1 term, not the GAN term: g_gan + l1_weight · L1.")
     if close(got, 100 * l1):
-        raise AssertionError("Add the adversarial part: the non-saturating loss of the fake patch logits.")
+        raise ExerciseError("Add the adversarial part: the non-saturating loss of the fake patch logits.")
     if close(got, gan + 100 * float(np.sum(np.abs(targets - outputs)))):
-        raise AssertionError("Average the absolute error over the pixels (mean, not sum), so λ does not depend on the image size.")
+        raise ExerciseError("Average the absolute error over the pixels (mean, not sum), so λ does not depend on the image size.")
     if close(got, as_float(losses.minimax_generator_loss(fake_logits)) + 100 * l1):
-        raise AssertionError("That is the minimax loss, mean log(1 − D): use the non-saturating −mean log D(x, G(x)).")
+        raise ExerciseError("That is the minimax loss, mean log(1 − D): use the non-saturating −mean log D(x, G(x)).")
     if close(got, float(np.mean(np.logaddexp(0.0, fake_logits))) + 100 * l1):
-        raise AssertionError("The generator wants D to say 'real': cross-entropy with target 1, i.e. softplus(−logit).")
-    raise AssertionError(f"Expected {gan + 100 * l1:.4f}, got {got:.4f}. Hint: softplus(−fake_logits) averaged, + λ·mean|y − G(x)|.")
+        raise ExerciseError("The generator wants D to say 'real': cross-entropy with target 1, i.e. softplus(−logit).")
+    raise ExerciseError(f"Expected {gan + 100 * l1:.4f}, got {got:.4f}. Hint: softplus(−fake_logits) averaged, + λ·mean|y − G(x)|.")
 
 
 def _check_loss_in_training_step(fn, fake_logits, targets, outputs) -> None:
@@ -363,7 +287,7 @@ def _check_loss_in_training_step(fn, fake_logits, targets, outputs) -> None:
     try:
         gradients = step()
     except Exception as error:  # noqa: BLE001 - NumPy on a symbolic tensor fails in many ways
-        raise AssertionError(
+        raise ExerciseError(
             "Your loss fails inside a compiled training step (tf.function): write it with keras.ops or tf "
             f"(keras.ops.mean, keras.ops.abs, …), not NumPy. ({type(error).__name__})"
         ) from error
@@ -372,7 +296,7 @@ def _check_loss_in_training_step(fn, fake_logits, targets, outputs) -> None:
     if any(g is None for g in gradients) or not (
         np.allclose(gradients[1].numpy(), want_outputs, atol=1e-4) and np.allclose(gradients[0].numpy(), want_logits, atol=1e-5)
     ):
-        raise AssertionError(
+        raise ExerciseError(
             "Right value, wrong gradients: the loss must be computed from the tensors (keras.ops / tf), "
             "so the generator can learn from it; no NumPy conversion or stop_gradient in between."
         )
@@ -392,12 +316,12 @@ def check_psnr(fn) -> bool:
         print("✅ Correct: an error of 0.1 of the pixel range everywhere is 20 dB; every halving of it adds 6 dB.")
         return True
     if close(got, 10 * math.log10(4 / 0.04), 1e-3) or close(got, 10 * math.log10(1 / 0.04), 1e-3):
-        raise AssertionError("Scale the pixels to [0, 1] first ((x + 1) / 2): the error is then 0.1, not 0.2.")
+        raise ExerciseError("Scale the pixels to [0, 1] first ((x + 1) / 2): the error is then 0.1, not 0.2.")
     if close(got, -20.0, 1e-3):
-        raise AssertionError("The sign is flipped: PSNR = 10 · log10(1 / MSE), positive, and higher is better.")
+        raise ExerciseError("The sign is flipped: PSNR = 10 · log10(1 / MSE), positive, and higher is better.")
     if close(got, 40.0, 1e-3):
-        raise AssertionError("10 · log10(1 / MSE) (a ratio of powers), not 20 · log10(1 / MSE).")
-    raise AssertionError(f"Expected 20.0 dB, got {got:.3f}. Hint: 10 · log10(1 / mean((Δ/2)²)).")
+        raise ExerciseError("10 · log10(1 / MSE) (a ratio of powers), not 20 · log10(1 / MSE).")
+    raise ExerciseError(f"Expected 20.0 dB, got {got:.3f}. Hint: 10 · log10(1 / mean((Δ/2)²)).")
 
 
 __all__ = [name for name in dir() if name.startswith("check_")]

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlib.data import unpaired
-from ganlib.exercises.checking import as_float, call, close, not_attempted, todo
+from ganlib.exercises.checking import ExerciseError, as_float, call, close, not_attempted, todo
 from ganlib.training import image_pool
 
 #: Two 2×2 grey pictures and their round trips (hand-checkable: multiples of ¼).
@@ -43,16 +43,16 @@ def _in_graph(fn, tensors: list, wrt: list[int]):
         value, gradients = run(*tensors)
     except Exception as error:  # NumPy on a graph tensor, float(), .numpy(), a Python `if` on a tensor …
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise AssertionError(f"{_GRAPH_HINT} ({type(error).__name__}: {first_line[:160]})") from None
+        raise ExerciseError(f"{_GRAPH_HINT} ({type(error).__name__}: {first_line[:160]})") from None
     if any(gradient is None for gradient in gradients):
-        raise AssertionError("No gradient flows through your function: " + _GRAPH_HINT)
+        raise ExerciseError("No gradient flows through your function: " + _GRAPH_HINT)
     return as_float(value)
 
 
 def _scalar(got, name: str) -> float:
     shape = np.shape(np.asarray(got))
     if shape != ():
-        raise AssertionError(f"`{name}` must return one number (the mean over the whole batch); it returned shape {shape}.")
+        raise ExerciseError(f"`{name}` must return one number (the mean over the whole batch); it returned shape {shape}.")
     return as_float(got)
 
 
@@ -73,12 +73,12 @@ def check_blend(fn) -> bool:
         print("✅ Correct: the photo shows where the digit is black, its colours inverted where the digit is white.")
         return True
     if got.shape == expected.shape and np.allclose(got, np.abs(crops - digits), atol=1e-5):
-        raise AssertionError("Take |crop − digit| on pixels in [0, 1] ((x + 1) / 2), then map back to [-1, 1].")
+        raise ExerciseError("Take |crop − digit| on pixels in [0, 1] ((x + 1) / 2), then map back to [-1, 1].")
     if got.shape == expected.shape and np.allclose(got, (expected + 1) / 2, atol=1e-5):
-        raise AssertionError("Right blend, wrong range: map the [0, 1] result back to [-1, 1] (2·x − 1).")
+        raise ExerciseError("Right blend, wrong range: map the [0, 1] result back to [-1, 1] (2·x − 1).")
     if got.shape != expected.shape:
-        raise AssertionError(f"Expected shape {expected.shape} (one colour per channel of the crop), got {got.shape}.")
-    raise AssertionError(f"Expected {expected.ravel().round(3).tolist()}, got {got.ravel().round(3).tolist()}.")
+        raise ExerciseError(f"Expected shape {expected.shape} (one colour per channel of the crop), got {got.shape}.")
+    raise ExerciseError(f"Expected {expected.ravel().round(3).tolist()}, got {got.ravel().round(3).tolist()}.")
 
 
 def check_cycle_loss(fn) -> bool:
@@ -93,22 +93,22 @@ def check_cycle_loss(fn) -> bool:
     want = 0.40625  # (1.5 + 1.75) / 8 pixels
     per_picture = np.array([0.375, 0.4375])
     if np.shape(np.asarray(got)) == per_picture.shape and np.allclose(np.asarray(got, np.float64), per_picture):
-        raise AssertionError("One loss per picture: average over the batch too, so the loss is one number.")
+        raise ExerciseError("One loss per picture: average over the batch too, so the loss is one number.")
     got = _scalar(got, "cycle_loss")
     if close(got, 0.2578125):  # (0.25 + 0 + 0.25 + 0.25 + 0.0625 + 0 + 1 + 0.25) / 8
-        raise AssertionError("That is the squared (L2) error: CycleGAN uses the absolute error (L1), which blurs less.")
+        raise ExerciseError("That is the squared (L2) error: CycleGAN uses the absolute error (L1), which blurs less.")
     if close(got, -0.09375) or close(got, 0.09375):  # mean of cycled − real without |·|
-        raise AssertionError("Take the absolute value of each difference before averaging: errors of opposite sign cancel.")
+        raise ExerciseError("Take the absolute value of each difference before averaging: errors of opposite sign cancel.")
     if close(got, 3.25):
-        raise AssertionError("That is the sum over the pixels: take the mean, as the authors' code does (nn.L1Loss), so λ "
-                             "means the same whatever the picture size.")
+        raise ExerciseError("That is the sum over the pixels: take the mean, as the authors' code does (nn.L1Loss), so λ "
+                            "means the same whatever the picture size.")
     if close(got, 0.8125):
-        raise AssertionError("You added the two pictures' means: average over the batch too.")
+        raise ExerciseError("You added the two pictures' means: average over the batch too.")
     if not close(got, want):
-        raise AssertionError(f"Expected {want:.5f}, got {got:.5f}. Hint: the mean of |cycled_images − real_images|.")
+        raise ExerciseError(f"Expected {want:.5f}, got {got:.5f}. Hint: the mean of |cycled_images − real_images|.")
     graph = _in_graph(fn, [_REAL, _CYCLED], wrt=[1])
     if not close(graph, want):
-        raise AssertionError(f"In the training graph your function gave {graph:.5f}, not {want:.5f}. " + _GRAPH_HINT)
+        raise ExerciseError(f"In the training graph your function gave {graph:.5f}, not {want:.5f}. " + _GRAPH_HINT)
     print(f"✅ Correct: mean |F(G(x)) − x| = {got:.5f} on the test pictures (0.375 and 0.4375), in the graph too.")
     return True
 
@@ -140,24 +140,24 @@ def check_identity_loss(fn) -> bool:
     # G(x) = x / 2, F(x) = −x: mean |F(a) − a| = 2·mean|a| = 1.25; mean |G(b) − b| = ½·mean|b| = 0.25
     want = 1.5
     if close(got, 1.3125):  # mean |G(a) − a| + mean |F(b) − b| = 0.3125 + 1.0
-        raise AssertionError("Each generator gets a picture of its *target* domain: F (B → A) is given A pictures, "
-                             "G (A → B) B pictures. You gave each generator its own input domain.")
+        raise ExerciseError("Each generator gets a picture of its *target* domain: F (B → A) is given A pictures, "
+                            "G (A → B) B pictures. You gave each generator its own input domain.")
     if close(got, 1.25) or close(got, 0.25):
-        raise AssertionError("Add both terms: mean |F(a) − a| (A pictures through F) and mean |G(b) − b|.")
+        raise ExerciseError("Add both terms: mean |F(a) − a| (A pictures through F) and mean |G(b) − b|.")
     if close(got, 2.25 + 0.0703125):  # 4·mean(a²) + ¼·mean(b²)
-        raise AssertionError("That is the squared error: the identity loss is an absolute error (L1), like the cycle loss.")
+        raise ExerciseError("That is the squared error: the identity loss is an absolute error (L1), like the cycle loss.")
     if close(got, 0.9375 + 0.75):  # mean |F(G(a)) − a| + mean |G(F(b)) − b|
-        raise AssertionError("That is the cycle loss (there and back): the identity loss passes a picture through one "
-                             "generator, the one whose target domain it already is.")
+        raise ExerciseError("That is the cycle loss (there and back): the identity loss passes a picture through one "
+                            "generator, the one whose target domain it already is.")
     if close(got, 0.75) or close(got, 7.5):
-        raise AssertionError("Return the plain sum of the two terms: the generator loss weighs it (identity_weight), "
-                             "not this function.")
+        raise ExerciseError("Return the plain sum of the two terms: the generator loss weighs it (identity_weight), "
+                            "not this function.")
     if not close(got, want):
-        raise AssertionError(f"Expected {want:.4f} for the test pictures, got {got:.4f}. "
-                             "Hint: the mean of |generator_b2a(real_a) − real_a| + the same for B through generator_a2b.")
+        raise ExerciseError(f"Expected {want:.4f} for the test pictures, got {got:.4f}. "
+                            "Hint: the mean of |generator_b2a(real_a) − real_a| + the same for B through generator_a2b.")
     graph = _in_graph(lambda a, b: fn(_halve, _negate, a, b), [_IDENTITY_A, _IDENTITY_B], wrt=[0, 1])
     if not close(graph, want):
-        raise AssertionError(f"In the training graph your function gave {graph:.4f}, not {want:.4f}. " + _GRAPH_HINT)
+        raise ExerciseError(f"In the training graph your function gave {graph:.4f}, not {want:.4f}. " + _GRAPH_HINT)
     print(f"✅ Correct: mean |F(a) − a| + mean |G(b) − b| = 1.25 + 0.25 = {got:.4f} for the test generators.")
     return True
 
@@ -214,18 +214,18 @@ def check_cyclegan_generator_loss(fn) -> bool:
     ]
     for value, hint in mistakes:
         if close(got, float(value)) and not close(got, want):
-            raise AssertionError(hint)
+            raise ExerciseError(hint)
     if not close(got, want):
-        raise AssertionError(f"Expected {want:.4f} for the test values, got {got:.4f}. Hint: 0.25 + 0.5 (adversarial) "
-                             "+ 3·0.2 + 1·0.6 + 5·0.3.")
+        raise ExerciseError(f"Expected {want:.4f} for the test values, got {got:.4f}. Hint: 0.25 + 0.5 (adversarial) "
+                            "+ 3·0.2 + 1·0.6 + 5·0.3.")
     other = call(fn, _FAKE_B_LOGITS, _FAKE_A_LOGITS, *_TERMS, 10.0, 10.0, 0.0)  # 0.75 + 2 + 6 + 0
     if not close(_scalar(other, "generator_loss"), 8.75):
-        raise AssertionError("Use the weights passed in (cycle_weight_a, cycle_weight_b, identity_weight), not fixed "
-                             f"numbers: with 10, 10 and 0 the loss is 8.75, yours {as_float(other):.4f}.")
+        raise ExerciseError("Use the weights passed in (cycle_weight_a, cycle_weight_b, identity_weight), not fixed "
+                            f"numbers: with 10, 10 and 0 the loss is 8.75, yours {as_float(other):.4f}.")
     graph = _in_graph(lambda b, a, ca, cb, i: fn(b, a, ca, cb, i, 3.0, 1.0, 5.0),
                       [_FAKE_B_LOGITS, _FAKE_A_LOGITS, *_TERMS], wrt=[0, 1, 2, 3, 4])
     if not close(graph, want):
-        raise AssertionError(f"In the training graph your function gave {graph:.4f}, not {want:.4f}. " + _GRAPH_HINT)
+        raise ExerciseError(f"In the training graph your function gave {graph:.4f}, not {want:.4f}. " + _GRAPH_HINT)
     print(f"✅ Correct: 0.25 + 0.5 (adversarial) + 3·0.2 + 1·0.6 + 5·0.3 = {got:.4f}.")
     return True
 
@@ -240,7 +240,7 @@ def _pool_case(fn, stored, count, fakes, coins, slots):
     try:
         shown, new_stored, new_count = result
     except (TypeError, ValueError):
-        raise AssertionError("Return three things: (shown, stored, count).") from None
+        raise ExerciseError("Return three things: (shown, stored, count).") from None
     return (np.asarray(shown, np.float64).ravel().tolist(), np.asarray(new_stored, np.float64).ravel().tolist(),
             int(np.asarray(new_count)))
 
@@ -261,50 +261,57 @@ def check_pool_query(fn) -> bool:
         return todo("replace `raise NotImplementedError` in `pool_query` with your code.")
     shown, stored, count = filling
     if shown != [1, 2]:
-        raise AssertionError(f"While the pool fills up, show every new fake as it is (no coin yet): expected [1, 2], "
-                             f"shown {shown}.")
+        raise ExerciseError(f"While the pool fills up, show every new fake as it is (no coin yet): expected [1, 2], "
+                            f"shown {shown}.")
     if stored == [0, 0, 0]:
-        raise AssertionError("Nothing was stored: while the pool fills up (count < pool size), put each new fake in "
-                             "the next free slot, stored[count], and count it.")
+        raise ExerciseError("Nothing was stored: while the pool fills up (count < pool size), put each new fake in "
+                            "the next free slot, stored[count], and count it.")
     if sorted(stored) == [0, 1, 2] and stored != [1, 2, 0]:
-        raise AssertionError(f"Fill the slots in order, stored[count], stored[count + 1], …: expected [1, 2, 0], "
-                             f"got {stored} (the random slots are for a full pool).")
+        raise ExerciseError(f"Fill the slots in order, stored[count], stored[count + 1], …: expected [1, 2, 0], "
+                            f"got {stored} (the random slots are for a full pool).")
     if stored != [1, 2, 0]:
-        raise AssertionError(f"After storing fakes 1 and 2 in an empty pool of 3: expected [1, 2, 0], got {stored}.")
+        raise ExerciseError(f"After storing fakes 1 and 2 in an empty pool of 3: expected [1, 2, 0], got {stored}.")
     if count != 2:
-        raise AssertionError(f"Return the new count: 2 slots are filled now, you returned {count}.")
+        raise ExerciseError(f"Return the new count: 2 slots are filled now, you returned {count}.")
     # 2. a full pool [10, 20, 30]: coins 0.2 and 0.4 swap (fakes 4 and 6 with slots 2 and 1), 0.7 does not
     full = _pool_case(fn, [10, 20, 30], 3, [4, 5, 6], [0.2, 0.7, 0.4], [2, 0, 1])
     if full is None:
         return todo("the pool fills up; now write what happens once it is full (it raises NotImplementedError).")
     shown, stored, count = full
+    if shown == [4, 5, 6] and stored == [10, 6, 4]:
+        raise ExerciseError(
+            "Your pool is updated right ([10, 6, 4]), but the pictures shown are the new fakes [4, 5, 6], not the "
+            "stored fakes [30, 5, 20]. In NumPy, stored[slots[i]] is a view into the pool, not a copy: once "
+            "stored[slots[i]] = fake writes the new fake into that slot, what you kept shows the new fake too. "
+            "Keep a copy of the stored fake before you overwrite its slot: stored[slots[i]].copy()."
+        )
     if shown == [4, 5, 6]:
-        raise AssertionError("Once the pool is full, a fake whose coin is below ½ must be swapped for a stored one: "
-                             "you showed only the new fakes.")
+        raise ExerciseError("Once the pool is full, a fake whose coin is below ½ must be swapped for a stored one: "
+                            "you showed only the new fakes.")
     if shown == [30, 10, 20]:
-        raise AssertionError("Flip the coin: only a fake whose coin is below ½ is swapped; the others are shown as they are.")
+        raise ExerciseError("Flip the coin: only a fake whose coin is below ½ is swapped; the others are shown as they are.")
     if shown == [4, 10, 6]:
-        raise AssertionError("Swap when the coin is below ½ (coins[i] < 0.5), not above.")
+        raise ExerciseError("Swap when the coin is below ½ (coins[i] < 0.5), not above.")
     if shown == [10, 5, 30]:
-        raise AssertionError("Swap fake i with the stored fake in slots[i] (its random slot), not in slot i.")
+        raise ExerciseError("Swap fake i with the stored fake in slots[i] (its random slot), not in slot i.")
     if shown != [30, 5, 20]:
-        raise AssertionError(f"Expected shown [30, 5, 20] (slot 2's fake for 4, 5 itself, slot 1's for 6), got {shown}.")
+        raise ExerciseError(f"Expected shown [30, 5, 20] (slot 2's fake for 4, 5 itself, slot 1's for 6), got {shown}.")
     if stored == [10, 20, 30]:
-        raise AssertionError("You showed stored fakes but kept them: put the new fake in the slot of the one you show "
-                             "(stored[slots[i]] = new fake), so the pool stays fresh.")
+        raise ExerciseError("You showed stored fakes but kept them: put the new fake in the slot of the one you show "
+                            "(stored[slots[i]] = new fake), so the pool stays fresh.")
     if 5 in stored:
-        raise AssertionError("A fake that is shown as it is (coin ≥ ½) is not stored: the pool is left as it was.")
+        raise ExerciseError("A fake that is shown as it is (coin ≥ ½) is not stored: the pool is left as it was.")
     if stored != [10, 6, 4]:
-        raise AssertionError(f"Expected the pool [10, 6, 4] after the swaps, got {stored}.")
+        raise ExerciseError(f"Expected the pool [10, 6, 4] after the swaps, got {stored}.")
     if count != 3:
-        raise AssertionError(f"The count stops at the pool size: expected 3, got {count}.")
+        raise ExerciseError(f"The count stops at the pool size: expected 3, got {count}.")
     # 3. the last free slot: fake 1 fills it; fake 2 then meets a full pool (coin 0.1: swap with slot 1) as in the
     # authors' code, image by image; ganlib decides "full" once per batch and shows fake 2 as it is. Either is right.
     straddle = _pool_case(fn, [7, 8, 0], 2, [1, 2], [0.9, 0.1], [0, 1])
     if straddle not in (([1, 8], [7, 2, 1], 3), ([1, 2], [7, 8, 1], 3)):
-        raise AssertionError(f"Pool [7, 8, _] with 2 slots filled, new fakes 1 and 2: fake 1 goes to the last free slot "
-                             f"and is shown; expected shown [1, 8], pool [7, 2, 1], count 3 (image by image), got "
-                             f"shown {straddle[0]}, pool {straddle[1]}, count {straddle[2]}.")
+        raise ExerciseError(f"Pool [7, 8, _] with 2 slots filled, new fakes 1 and 2: fake 1 goes to the last free slot "
+                            f"and is shown; expected shown [1, 8], pool [7, 2, 1], count 3 (image by image), got "
+                            f"shown {straddle[0]}, pool {straddle[1]}, count {straddle[2]}.")
     # 4. 30 seeded batches of 2 through a pool of 4, with the random numbers ganlib's pool would draw
     rng = np.random.default_rng(0)
     mine_stored, mine_count = np.zeros((4, 1, 1, 1), np.float32), 0
@@ -320,10 +327,10 @@ def check_pool_query(fn) -> bool:
         mine_stored, mine_count = np.asarray(stored, np.float32).reshape(4, 1, 1, 1), int(np.asarray(count))
         if not (np.allclose(np.asarray(shown, np.float64).ravel(), np.asarray(want[0]).ravel())
                 and np.allclose(mine_stored, ref_stored) and mine_count == ref_count):
-            raise AssertionError(f"Seeded run, batch {step + 1} (fakes {fakes.ravel().tolist()}, coins "
-                                 f"{coins.round(2).tolist()}, slots {slots.tolist()}): expected shown "
-                                 f"{np.asarray(want[0]).ravel().tolist()}, pool {ref_stored.ravel().tolist()}; got "
-                                 f"{np.asarray(shown).ravel().tolist()}, {mine_stored.ravel().tolist()}.")
+            raise ExerciseError(f"Seeded run, batch {step + 1} (fakes {fakes.ravel().tolist()}, coins "
+                                f"{coins.round(2).tolist()}, slots {slots.tolist()}): expected shown "
+                                f"{np.asarray(want[0]).ravel().tolist()}, pool {ref_stored.ravel().tolist()}; got "
+                                f"{np.asarray(shown).ravel().tolist()}, {mine_stored.ravel().tolist()}.")
         swaps += int(np.sum(np.asarray(want[0]).ravel() != fakes.ravel()))
     print(f"✅ Correct: the hand-made cases, and 30 seeded batches as ganlib's pool ({swaps} of the 56 fakes after the "
           "pool filled were swapped for old ones).")

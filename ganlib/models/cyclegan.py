@@ -40,7 +40,9 @@ def build_cycle_generator(
     unet = build_unet_generator(
         image_shape, base_filters, depth=depth, dropout=0.0, max_filters=max_filters, seed=seed
     )
-    return keras.Model(unet.inputs, unet.outputs, name=name)
+    # The one input and output as tensors, not one-element lists: a model built on lists expects a list, and
+    # Keras warns at every call with a plain batch of pictures.
+    return keras.Model(unet.input, unet.output, name=name)
 
 
 def build_patch_discriminator(
