@@ -17,7 +17,7 @@ import contextlib
 
 import keras
 
-from ganlib import losses, models, training
+from ganlib import data, losses, models, training
 from ganlib.folders import DIRECTIONS
 from ganlib.models import conditional as conditional_models
 from ganlib.models import cyclegan as cyclegan_models
@@ -174,6 +174,7 @@ RECIPES = {"gan": (MLP_GAN, build_mlp_gan), "dcgan": (DCGAN, build_dcgan)}
 #: Lesson 7: small MLPs on the 2-D toys (:func:`ganlib.data.toy_mixture`); these defaults are the lesson's
 #: recommended recipe (benchmarks/RESULTS.md, lesson 7), :data:`TOY_METHODS` the stabilisers it compares.
 TOY = {
+    "scale": None,  # the networks' unit of length (see ganlib.models.toy); None: the mixture's standard deviation
     "latent_dim": 2,
     "g_hidden": (128, 128, 128),
     "d_hidden": (128, 128, 128),
@@ -200,11 +201,13 @@ TOY_METHODS = {
 }
 
 
-def build_toy_gan(seed: int | None = 0, strategy=None, *, gradient_penalty_fn=None, r1_penalty_fn=None,
-                  power_iteration_fn=None, **overrides) -> training.GAN:
+def build_toy_gan(mixture: str = "grid", seed: int | None = 0, strategy=None, *, gradient_penalty_fn=None,
+                  r1_penalty_fn=None, power_iteration_fn=None, **overrides) -> training.GAN:
     """Build and compile lesson 7's GAN on 2-D points from :data:`TOY` (with ``overrides``).
 
     Args:
+        mixture: the toy it will learn, ``"ring"`` or ``"grid"``: with ``scale=None`` the networks work in units
+            of its standard deviation (:func:`ganlib.data.toy_scale`).
         seed: seeds the weights of both players and the training noise.
         strategy: a ``tf.distribute.Strategy`` to build in (default: the one in scope).
         gradient_penalty_fn, r1_penalty_fn: the penalties (default :func:`ganlib.losses.gradient_penalty` and
@@ -220,10 +223,11 @@ def build_toy_gan(seed: int | None = 0, strategy=None, *, gradient_penalty_fn=No
     hp = settings(TOY, **overrides)
     if hp["optimizer"] not in ("adam", "rmsprop"):
         raise ValueError(f"Expected `optimizer` to be 'adam' or 'rmsprop'. Received: optimizer={hp['optimizer']!r}")
+    scale = data.toy_scale(mixture) if hp["scale"] is None else hp["scale"]
     with _scope(strategy):
-        generator = models.build_toy_generator(hp["latent_dim"], hp["g_hidden"], seed=seed)
+        generator = models.build_toy_generator(hp["latent_dim"], hp["g_hidden"], scale=scale, seed=seed)
         discriminator = models.build_toy_discriminator(
-            hp["d_hidden"], spectral_norm=hp["spectral_norm"], minibatch_std=hp["minibatch_std"],
+            hp["d_hidden"], spectral_norm=hp["spectral_norm"], minibatch_std=hp["minibatch_std"], scale=scale,
             seed=None if seed is None else seed + 1000,
             power_iteration_fn=power_iteration_fn if hp["spectral_norm"] else None,
         )

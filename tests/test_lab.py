@@ -54,7 +54,7 @@ def test_format_value_writes_markers_as_a_learner_reads_them():
 
 
 def test_knobs_of_each_trainer(lab, pairs):
-    assert live.knobs_of(lab.model) == ["g_lr", "d_lr", "label_smoothing", "d_steps"]
+    assert live.knobs_of(lab.model) == ["g_lr", "d_lr", "label_smoothing", "d_steps", "gradient_penalty_weight", "r1_weight"]
     p2p = widgets.training_lab("pix2pix", pairs[0], validation=pairs[1], base_filters=8, d_base_filters=8)
     assert live.knobs_of(p2p.model) == ["g_lr", "d_lr", "label_smoothing", "l1_weight"]
 

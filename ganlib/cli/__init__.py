@@ -1,4 +1,4 @@
-"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cgan|cyclegan ...``, ``sample ...`` and ``translate ...``.
+"""Command line: ``python -m ganlib train gan|dcgan|pix2pix|cgan|cyclegan|toy ...``, ``sample ...`` and ``translate ...``.
 
     python -m ganlib train gan --minutes 3 --out runs/g1
     python -m ganlib train dcgan --minutes 4 --out runs/d     # Ctrl-C, then the same command resumes
@@ -9,6 +9,7 @@
     python -m ganlib translate runs/cyc digits_on_photos.npy --direction b2a --out digits.npy
     python -m ganlib train dcgan --data my_pictures --size 32 --minutes 5 --out runs/mine   # your own folder
     python -m ganlib train cgan --minutes 5 --out runs/c && python -m ganlib sample runs/c --label 7 --out 7s.npy
+    python -m ganlib train toy --dataset grid --minutes 2 --out runs/t && python -m ganlib sample runs/t --n 2500 --out s.npy
 
 ``train`` writes ``generator.keras``, ``discriminator.keras`` and ``history.json`` into ``--out``, plus
 ``checkpoints/`` (the whole run, saved every 30 s) and ``samples/`` (a fixed-noise grid every 100 steps, and
@@ -16,7 +17,8 @@
 one made with other settings is refused in one line naming a setting that differs (``--fresh`` starts
 over); ``--minutes`` and ``--epochs`` count the whole run, resumed parts included. ``sample`` writes float32
 images ``(N, H, W, C)`` in [-1, 1] to a ``.npy`` file and a PNG sheet of them beside it (``--out s.png``:
-the sheet only). ``translate`` runs a trained pix2pix generator on an image file (``.png``/``.jpg``) or a
+the sheet only); for a toy run (lesson 7, :mod:`ganlib.cli.toy`) it writes the points, float32 ``(N, 2)``, and a
+scatter of them over the modes. ``translate`` runs a trained pix2pix generator on an image file (``.png``/``.jpg``) or a
 ``.npy`` batch and writes the result in the input's size and dtype. ``--data FOLDER`` trains on your own
 PNG/JPEG images (:mod:`ganlib.folders`; pairs for pix2pix); the folder and size are part of the run's
 settings, so resuming on other data is refused. One ``train`` at a time holds ``--out``: a second one into
@@ -43,7 +45,7 @@ from ganlib.cli.common import (
 )
 from ganlib.folders import DIRECTIONS
 
-MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan")
+MODELS = ("gan", "dcgan", "pix2pix", "cgan", "cyclegan", "toy")
 
 
 # ---------------------------------------------------------------------------------------- checks of input
@@ -115,9 +117,15 @@ def _load_generator(run_dir: Path, command: str):
         raise CLIError(f"no generator.keras in {run_dir}: train one first with `python -m ganlib {train}`")
     generator = storage.load_model(path)
     inputs, outputs = generator.input_shape, generator.output_shape
+    from ganlib.cli.toy import is_points_generator  # lesson 7: noise to 2-D points
     from ganlib.sampling import is_conditional  # lesson 4: a conditional generator takes [z, labels]
 
     if command == "sample" and is_conditional(generator) and len(outputs) == 4:
+        return generator
+    if is_points_generator(generator):
+        if command == "translate":
+            raise CLIError(f"{run_dir} holds a toy generator (2-D points), which translates no images: "
+                           f"use `python -m ganlib sample {run_dir} --out points.npy`")
         return generator
     if isinstance(inputs, list) or isinstance(outputs, list) or len(outputs) != 4:
         raise CLIError(f"{path} is not a generator (input {inputs}, output {outputs})")
@@ -164,7 +172,8 @@ def _import_tensorflow_quietly() -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ganlib.data import PAIRED_DATASETS, UNPAIRED_DATASETS
+    from ganlib.data import PAIRED_DATASETS, TOY_MIXTURES, UNPAIRED_DATASETS
+    from ganlib.losses import FAMILIES
 
     parser = _Parser(
         prog="python -m ganlib", description="Train GANs, sample from them and translate images."
@@ -184,9 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --out and start over")
     train.add_argument(
         "--dataset",
-        choices=PAIRED_DATASETS + UNPAIRED_DATASETS,
+        choices=PAIRED_DATASETS + UNPAIRED_DATASETS + tuple(TOY_MIXTURES),
         help="pix2pix: which paired data (default digits-inpaint); cyclegan: which unpaired data (default "
-        "digits-photos)",
+        "digits-photos); toy: ring or grid (default grid)",
     )
     train.add_argument(
         "--size",
@@ -197,6 +206,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--data", type=Path, help="dcgan, pix2pix or cgan (sub-folders as classes): train on your own PNG/JPEG images"
     )
+    stabilise = train.add_argument_group(
+        "train toy (lesson 7)", "without these, the lesson's recommended recipe; with any, the plain GAN with only "
+        "what is named")
+    stabilise.add_argument("--loss", choices=FAMILIES, help="the loss family")
+    stabilise.add_argument("--penalty", choices=("gp", "r1", "clip"),
+                           help="WGAN-GP's gradient penalty (λ 0.1), R1 (γ 0.1) or WGAN's weight clipping (c 0.01, "
+                           "with RMSProp)")
+    stabilise.add_argument("--penalty-weight", type=_positive_float, help="λ, γ or c of --penalty")
+    stabilise.add_argument("--spectral-norm", action="store_true", help="spectral normalisation of every D layer")
+    stabilise.add_argument("--minibatch-std", action="store_true",
+                           help="the minibatch standard deviation in D (groups of 4)")
     train.add_argument(
         "--distribute",
         action="store_true",
@@ -258,6 +278,9 @@ def sample(args) -> None:
 
     output_file("--out", args.out, (".npy", ".png"))
     generator = _load_generator(args.run_dir, "sample")
+    from ganlib.cli import toy
+
+    points = toy.is_points_generator(generator)
     shape = (args.n, *generator.output_shape[1:])
     needed, free = storage.npy_bytes(shape, np.float32), _free_disk(args.out.parent)
     if args.out.suffix.lower() == ".npy" and needed > free:
@@ -278,6 +301,16 @@ def sample(args) -> None:
             yield np.asarray(generator(inputs, training=False), dtype=np.float32)
 
     sheet = args.out.with_suffix(".png")
+    if points:  # lesson 7: every point in one scatter over the modes of the run's mixture
+        mixture = toy.mixture_of_run(args.run_dir)
+        if args.out.suffix.lower() == ".npy":
+            with stop_on_signals():
+                storage.write_npy_in_chunks(args.out, shape, np.float32, chunks(args.n))
+        values = np.load(args.out) if args.out.suffix.lower() == ".npy" else np.concatenate(list(chunks(args.n)))
+        toy.write_scatter(values, mixture, sheet, title=f"{args.n:,} samples")
+        wrote = f"{args.n} points (N, 2) to {args.out}, and " if args.out.suffix.lower() == ".npy" else ""
+        print(f"Wrote {wrote}a scatter of them over the {mixture}'s modes to {sheet}")
+        return
     if args.out.suffix.lower() == ".png":
         images = np.concatenate(list(chunks(min(args.n, SHEET_MOST))))
         print(f"Wrote {_write_sheet(images, args.n, sheet)}")

@@ -99,6 +99,8 @@ def run_settings(args) -> dict:
         settings.update(dataset=args.dataset or "digits-inpaint", size=args.size)
     elif args.model == "cyclegan":
         settings.update(dataset=args.dataset or "digits-photos", size=args.size)
+    elif args.model == "toy":
+        settings.update(dataset=args.dataset or "grid")
     return settings
 
 

@@ -1,7 +1,7 @@
 """``python -m ganlib train …``: build the lesson's model, open its run in ``--out`` and train it (:mod:`ganlib.runs`).
 
-``train cgan`` (lesson 4) and ``train cyclegan`` (lesson 5) are :mod:`ganlib.cli.cgan` and
-:mod:`ganlib.cli.cyclegan`; :func:`train` dispatches to them through :data:`TRAINERS`. What every command
+``train cgan`` (lesson 4), ``train cyclegan`` (lesson 5) and ``train toy`` (lesson 7) are :mod:`ganlib.cli.cgan`,
+:mod:`ganlib.cli.cyclegan` and :mod:`ganlib.cli.toy`; :func:`train` dispatches to them through :data:`TRAINERS`. What every command
 shares (opening, training and saving the run) is :mod:`ganlib.cli.common`.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from ganlib.cli import cgan, cyclegan
+from ganlib.cli import cgan, cyclegan, toy
 from ganlib.cli.common import GRID_EVERY_N_STEPS, CLIError, check_split, fit_and_save, strategy_for
 
 
@@ -17,11 +17,20 @@ def train(args) -> None:
     """``python -m ganlib train MODEL …``: check the options that concern every model, then train MODEL."""
     from ganlib import config, data
 
-    if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan") or args.data is not None):
-        raise CLIError("--dataset applies to pix2pix and cyclegan on the course's datasets only (not with --data)")
+    if args.dataset is not None and (args.model not in ("pix2pix", "cyclegan", "toy") or args.data is not None):
+        raise CLIError("--dataset applies to pix2pix, cyclegan and toy on the course's datasets only (not with --data)")
+    if args.model != "toy" and args.dataset in data.TOY_MIXTURES:
+        raise CLIError("--dataset ring|grid are lesson 7's toys: `train toy --dataset ring|grid`")
     if args.model == "pix2pix" and args.dataset not in (None, *data.PAIRED_DATASETS):  # cyclegan's sets
         raise CLIError(f"--dataset {args.dataset} has no pairs: train cyclegan on it, or pix2pix on one of "
                        f"{', '.join(data.PAIRED_DATASETS)}")
+    if args.model == "toy" and args.dataset not in (None, *data.TOY_MIXTURES):
+        raise CLIError(f"train toy trains on --dataset {' or '.join(data.TOY_MIXTURES)}")
+    given = [f"--{name.replace('_', '-')}" for name in toy.METHOD_OPTIONS if getattr(args, name, None)]
+    if given and args.model != "toy":
+        raise CLIError(f"{', '.join(given)} choose lesson 7's stabilisers: they apply to `train toy` only")
+    if args.data is not None and args.model == "toy":
+        raise CLIError("train toy trains on the 2-D toys (--dataset ring|grid), not on a folder of pictures")
     if args.size is not None and args.model not in ("pix2pix", "cyclegan") and args.data is None:
         raise CLIError("--size applies to pix2pix and cyclegan, or to dcgan and cgan with --data")
     args.strategy = strategy_for(args, config)  # first: devices are fixed when TensorFlow starts
@@ -150,4 +159,5 @@ TRAINERS = {
     "pix2pix": _train_pix2pix,
     "cgan": cgan.train_cgan,
     "cyclegan": cyclegan.train_cyclegan,
+    "toy": toy.train_toy,
 }

@@ -51,7 +51,7 @@ from ganlib.data.paired import (
     make_pair_dataset,
 )
 from ganlib.data.pipelines import as_model_input, make_image_dataset, scale_to_uint8, scale_to_unit
-from ganlib.data.toy import TOY_MIXTURES, TOY_POINTS, make_toy_dataset, toy_centres, toy_mixture
+from ganlib.data.toy import TOY_MIXTURES, TOY_POINTS, make_toy_dataset, toy_centres, toy_mixture, toy_scale
 from ganlib.data.unpaired import UNPAIRED_DATASETS, load_unpaired, make_unpaired_dataset
 
 __all__ = [
@@ -104,4 +104,5 @@ __all__ = [
     "to_grey",
     "toy_centres",
     "toy_mixture",
+    "toy_scale",
 ]

@@ -46,6 +46,13 @@ def toy_centres(name: str) -> tuple[np.ndarray, float]:
     return np.asarray(centres, dtype=np.float32), sigma
 
 
+def toy_scale(name: str) -> float:
+    """The standard deviation of each coordinate of the toy mixture ``name``: ``sqrt(mean of cₓ² over the centres
+    + σ²)`` (the centres are centred on 0): √2 ≈ 1.414 for the ring, √8 ≈ 2.828 for the grid (to 3 decimals)."""
+    centres, sigma = toy_centres(name)
+    return float(np.sqrt(np.mean(centres.astype(np.float64) ** 2) + sigma**2))
+
+
 def toy_mixture(name: str, n: int = TOY_POINTS, seed: int | None = 0):
     """Draw ``n`` points of the toy mixture ``name``: each picks a component uniformly, then adds N(0, σ²I).
 

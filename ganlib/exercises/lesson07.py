@@ -26,6 +26,10 @@ _GRAPH_HINT = (
 )
 
 
+_SUM_HINT = ("Differentiate the *sum* of the scores: its gradient with respect to each example is that example's own "
+             "gradient; the mean's is divided by the batch size.")
+
+
 def _linear_critic(w1, w2):
     """``C(x) = w1·x₁ + w2·x₂`` as a Keras ``Dense(1)`` (its gradient is ``(w1, w2)`` everywhere)."""
     critic = keras.layers.Dense(1)
@@ -92,9 +96,9 @@ def check_gradient_penalty(fn) -> bool:
     given (:func:`ganlib.losses.gradient_penalty`)."""
     if not_attempted(fn):
         return todo("write `gradient_penalty(critic, real, fake, epsilon=None, seed=None)` and run this cell again.")
-    real = np.array([[4.0, 0.0], [0.0, 4.0]], np.float32)
-    fake = np.array([[0.0, 0.0], [0.0, 2.0]], np.float32)
-    epsilon = np.array([[0.5], [0.25]], np.float32)
+    real = tf.constant([[4.0, 0.0], [0.0, 4.0]])  # tensors, as the training step passes them
+    fake = tf.constant([[0.0, 0.0], [0.0, 2.0]])
+    epsilon = tf.constant([[0.5], [0.25]])
     got = call(fn, _linear_critic(3.0, 4.0), real, fake, epsilon=epsilon)
     if got is None:
         return todo("replace `raise NotImplementedError` in `gradient_penalty` with your code.")
@@ -108,6 +112,8 @@ def check_gradient_penalty(fn) -> bool:
         raise AssertionError("Use the norm ‖∇C‖ = sqrt(Σ g²), not the squared norm Σ g² (that would be R1's).")
     if close(got, 25.0):
         raise AssertionError("The penalty pulls the norm towards 1: (‖∇C‖ − 1)², not ‖∇C‖².")
+    if close(got, 2.25):  # the gradient of the batch *mean*: (3, 4)/2, norm 2.5 → (2.5 − 1)²
+        raise AssertionError(_SUM_HINT)
     if not close(got, 16.0):
         raise AssertionError(f"With C(x) = 3·x₁ + 4·x₂ (gradient (3, 4), norm 5) expected (5 − 1)² = 16, got {got:.4f}.")
     # C(x) = ½‖x‖²: the gradient at x̂ is x̂. x̂₁ = 0.5·(4, 0) + 0.5·(0, 0) = (2, 0), norm 2 → (2 − 1)² = 1;
@@ -116,8 +122,7 @@ def check_gradient_penalty(fn) -> bool:
     if close(got, 3.625):  # x̂₂ = 0.25·(0, 2) + 0.75·(0, 4) = (0, 3.5): ε weighed the fake example
         raise AssertionError("ε weighs the real example: x̂ = ε·real + (1 − ε)·fake (Gulrajani et al., Algorithm 1).")
     if close(got, 0.03125):  # the gradient of the batch *mean* of the scores is each example's gradient / 2
-        raise AssertionError("Differentiate the *sum* of the critic's scores (each example's own gradient); the mean "
-                             "divides every gradient by the batch size.")
+        raise AssertionError(_SUM_HINT)
     if not close(got, 1.625):
         raise AssertionError(f"With C(x) = ½‖x‖² and the ε given, expected 1.625, got {got:.4f}. Hint: use the "
                              "`epsilon` you are given, one per example: x̂ = epsilon·real + (1 − epsilon)·fake.")
@@ -148,7 +153,7 @@ def _check_uniform_weights(fn) -> None:
     """With ``epsilon=None``, ``x̂ = ε·1 + (1 − ε)·0 = ε``: the critic sees each example's weight twice."""
     recorder = _Recorder()
     n = 2000
-    got = call(fn, recorder, np.ones((n, 2), np.float32), np.zeros((n, 2), np.float32), seed=7)
+    got = call(fn, recorder, tf.ones((n, 2)), tf.zeros((n, 2)), seed=7)
     if recorder.inputs is None or got is None:
         raise AssertionError("With epsilon=None, draw the weights yourself and call the critic on the interpolates.")
     weights = recorder.inputs.astype(np.float64)
@@ -234,7 +239,7 @@ def check_r1_penalty(fn) -> bool:
     before its factor ``γ/2`` (:func:`ganlib.losses.r1_penalty`)."""
     if not_attempted(fn):
         return todo("write `r1_penalty(discriminator, real_images)` and run this cell again.")
-    real = np.array([[1.0, 2.0], [3.0, 0.0]], np.float32)
+    real = tf.constant([[1.0, 2.0], [3.0, 0.0]])
     got = call(fn, _linear_critic(3.0, 4.0), real)
     if got is None:
         return todo("replace `raise NotImplementedError` in `r1_penalty` with your code.")
@@ -246,15 +251,19 @@ def check_r1_penalty(fn) -> bool:
         raise AssertionError("R1 penalises the *squared* norm ‖∇D‖² = Σ g²: no square root.")
     if close(got, 12.5):
         raise AssertionError("Return E[‖∇D(x)‖²] alone: the trainer multiplies it by γ/2.")
+    if close(got, 16.0):  # (‖(3, 4)‖ − 1)²: WGAN-GP's form
+        raise AssertionError("R1 pulls the gradient towards 0 (‖∇D‖², zero-centred), not its norm towards 1 as "
+                             "WGAN-GP's penalty does.")
     if close(got, 50.0):
         raise AssertionError("Average over the examples, don't sum them.")
+    if close(got, 6.25):  # the gradient of the batch *mean*: (1.5, 2), squared norm 6.25
+        raise AssertionError(_SUM_HINT)
     if not close(got, 25.0):
         raise AssertionError(f"With D(x) = 3·x₁ + 4·x₂ (gradient (3, 4)) expected ‖(3, 4)‖² = 25, got {got:.4f}.")
     # D(x) = ½‖x‖²: gradient x; ‖(1, 2)‖² = 5, ‖(3, 0)‖² = 9; mean 7.
     got = _scalar(call(fn, _half_square, real), "r1_penalty")
     if close(got, 1.75):
-        raise AssertionError("Differentiate the *sum* of the scores (each example's own gradient); the mean divides "
-                             "every gradient by the batch size.")
+        raise AssertionError(_SUM_HINT)
     if not close(got, 7.0):
         raise AssertionError(f"With D(x) = ½‖x‖² (gradient x) and real (1, 2), (3, 0) expected (5 + 9)/2 = 7, got {got:.4f}.")
     # In the graph, w.r.t. D's weights w: d/dw ‖w‖² = 2w = (6, 8).
@@ -265,6 +274,6 @@ def check_r1_penalty(fn) -> bool:
     value, gradient = _weight_gradients(fn, _linear_critic(0.0, 0.0), real)
     if not np.all(np.isfinite(gradient)) or not close(value, 0.0):
         raise AssertionError("Where D is flat (gradient 0) the penalty is 0 and its gradient must be finite: sum the "
-                             "squares (Σ g²) rather than squaring a norm, whose square root has an infinite slope at 0.")
+                             "squares (Σ g²); a square root in between has an infinite slope at 0.")
     print("✅ Correct: ‖(3, 4)‖² = 25 for a linear D, (5 + 9)/2 = 7 for D(x) = ½‖x‖², and a finite gradient where D is flat.")
     return True

@@ -4,6 +4,11 @@
   [-1, 1]).
 * :func:`build_toy_discriminator` — ``(x, y) → one score``: LeakyReLU hidden layers, optionally
 
+Both work in units of ``scale`` (the mixture's standard deviation, say): the generator's last layer multiplies
+its output by it and the discriminator's first divides its input by it, so the networks see coordinates of
+size about 1 while the points keep the mixture's own units (Gulrajani et al.'s toy script divides its data by
+its standard deviation, 2.828 for the grid, to the same end). The discriminator's options:
+
   - **spectral normalisation** (Miyato et al. 2018, "Spectral Normalization for Generative Adversarial Networks",
     arXiv:1802.05957): every layer is a :class:`SpectralDense`, whose weight matrix is divided by an estimate of
     its largest singular value, refreshed by one :func:`power_iteration` per call in training mode;
@@ -131,12 +136,14 @@ class MinibatchStdDev(keras.layers.Layer):
         return {**super().get_config(), "group_size": self.group_size}
 
 
-def build_toy_generator(latent_dim: int = 2, hidden_units=(128, 128, 128), seed: int | None = None) -> keras.Model:
-    """The toy generator ``z → (x, y)``: ``Dense → ReLU`` per hidden layer, then a linear ``Dense(2)``.
+def build_toy_generator(latent_dim: int = 2, hidden_units=(128, 128, 128), scale: float = 1.0,
+                        seed: int | None = None) -> keras.Model:
+    """The toy generator ``z → (x, y)``: ``Dense → ReLU`` per hidden layer, a linear ``Dense(2)``, times ``scale``.
 
     Args:
         latent_dim: size of the noise ``z``.
         hidden_units: widths of the hidden layers.
+        scale: the output's unit (a ``Rescaling(scale)`` layer); 1: none.
         seed: seeds the Glorot-uniform initialisers (``seed``, ``seed + 1``, …).
 
     Returns:
@@ -149,18 +156,21 @@ def build_toy_generator(latent_dim: int = 2, hidden_units=(128, 128, 128), seed:
     x = z
     for units in hidden_units:
         x = keras.layers.Dense(units, activation="relu", kernel_initializer=keras.initializers.GlorotUniform(next_seed()))(x)
-    points = keras.layers.Dense(2, name="points", kernel_initializer=keras.initializers.GlorotUniform(next_seed()))(x)
+    points = keras.layers.Dense(2, kernel_initializer=keras.initializers.GlorotUniform(next_seed()))(x)
+    points = keras.layers.Rescaling(_checks.positive_number("scale", scale), name="points")(points)
     return keras.Model(z, points, name="generator")
 
 
 def build_toy_discriminator(hidden_units=(128, 128, 128), spectral_norm: bool = False, minibatch_std: int = 0,
-                            seed: int | None = None, power_iteration_fn=None) -> keras.Model:
-    """The toy discriminator ``(x, y) → score``: ``Dense → LeakyReLU(0.2)`` per hidden layer, then ``Dense(1)``.
+                            scale: float = 1.0, seed: int | None = None, power_iteration_fn=None) -> keras.Model:
+    """The toy discriminator ``(x, y) → score``: divided by ``scale``, ``Dense → LeakyReLU(0.2)`` per hidden layer,
+    then ``Dense(1)``.
 
     Args:
         hidden_units: widths of the hidden layers.
         spectral_norm: every layer a :class:`SpectralDense` (Miyato et al. 2018).
         minibatch_std: group size of a :class:`MinibatchStdDev` layer before the last hidden layer (0: none).
+        scale: the input's unit (a ``Rescaling(1 / scale)`` layer first); 1: none.
         seed: seeds the initialisers (``seed``, ``seed + 1``, …; a spectral layer's ``u`` takes the next).
         power_iteration_fn: the spectral layers' power iteration (default :func:`power_iteration`).
 
@@ -182,7 +192,7 @@ def build_toy_discriminator(hidden_units=(128, 128, 128), spectral_norm: bool = 
         return keras.layers.Dense(units, kernel_initializer=keras.initializers.GlorotUniform(next_seed()), name=name)
 
     points = keras.Input(shape=(2,), name="points")
-    x = points
+    x = keras.layers.Rescaling(1.0 / _checks.positive_number("scale", scale))(points)
     for index, units in enumerate(hidden_units):
         if minibatch_std and index == len(hidden_units) - 1:
             x = MinibatchStdDev(minibatch_std)(x)

@@ -10,8 +10,8 @@ directly)::
     live.history["d_fake"], live.markers
 
 Live knobs (:data:`LIVE_KNOBS`) take effect at the next step: the learning rates are the optimizers'
-variables, assigned in place; label smoothing, D steps per G step and pix2pix's λ are Python numbers the
-training step was traced with, so changing one also re-traces the step (Keras' ``make_train_function``),
+variables, assigned in place; label smoothing, D steps per G step, pix2pix's λ and the penalties' weights (lesson
+7) are Python numbers the training step was traced with, so changing one also re-traces the step (Keras' ``make_train_function``),
 which takes a second or two once. Everything else (sizes, the loss family, the batch size) needs new
 networks: build them again with :meth:`LiveRun.reset`.
 
@@ -42,6 +42,8 @@ LIVE_KNOBS = {
     "label_smoothing": ("label smoothing", True),
     "d_steps": ("D steps", True),
     "l1_weight": ("λ", True),
+    "gradient_penalty_weight": ("GP λ", True),
+    "r1_weight": ("R1 γ", True),
 }
 
 
@@ -87,6 +89,8 @@ def check_knob(model, name: str, value=None):
         return _checks.fraction("label_smoothing", value)
     if name == "d_steps":
         return _checks.positive_int("d_steps", value)
+    if name in ("gradient_penalty_weight", "r1_weight"):
+        return _checks.finite_number(name, value, minimum=0.0)
     value = float(value)  # l1_weight
     if value < 0 or (not value and not model.gan_weight):
         raise ValueError(f"Expected `l1_weight` >= 0 (> 0 without the adversarial term). Received: l1_weight={value!r}")

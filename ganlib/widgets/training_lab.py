@@ -1,14 +1,15 @@
 """The training lab: a lesson's game trains in the background while the learner moves its knobs.
 
-``widgets.training_lab("gan", images)`` (lesson 1), ``("dcgan", images, judge=judge)`` (lesson 2) or
-``("pix2pix", (inputs, targets), validation=(val_inputs, val_targets))`` (lesson 3) builds the lesson's recipe
+``widgets.training_lab("gan", images)`` (lesson 1), ``("dcgan", images, judge=judge)`` (lesson 2),
+``("pix2pix", (inputs, targets), validation=(val_inputs, val_targets))`` (lesson 3) or ``("toy", "grid")``
+(lesson 7, on a 2-D toy of :func:`ganlib.data.toy_mixture`) builds the lesson's recipe
 (:mod:`ganlib.recipes`, as the CLI does) and shows *Start* / *Pause* / *Reset* / *Save run*, the knobs, a
 status line, a step counter and a live view (:mod:`ganlib.runs.lab_views`). Training runs in a
 :class:`ganlib.runs.LiveRun` thread, so other cells run meanwhile.
 
-*Live* knobs (learning rates, label smoothing, D steps per G step, λ) change the running game at its next step
-and leave a labelled marker on the curves; *structural* knobs (sizes, loss, batch size, EMA) need new
-networks and apply at *Reset*. The view is a PNG in an ``ipywidgets.Image``, rendered with matplotlib's Agg
+*Live* knobs (learning rates, label smoothing, D steps per G step, λ, the penalties' weights) change the running
+game at its next step and leave a labelled marker on the curves; *structural* knobs (sizes, loss, batch size, EMA,
+the discriminator's stabilisers) need new networks and apply at *Reset*. The view is a PNG in an ``ipywidgets.Image``, rendered with matplotlib's Agg
 canvas in the training thread: setting a widget's value from another thread is safe, printing into an
 ``Output`` widget from one is not.
 """
@@ -21,14 +22,16 @@ import weakref
 import ipywidgets as w
 import numpy as np
 
-from ganlib import callbacks, data, latent, recipes
+from ganlib import callbacks, data, latent, losses, metrics, recipes
 from ganlib.callbacks._redraw_pacing import RedrawPacing
 from ganlib.runs import LiveRun, lab_views
 from ganlib.runs.live import LIVE_KNOBS, format_value
 from ganlib.widgets._parts import _css_hooks, _error_line
 
-#: The losses the labs offer: the two of the GAN paper and least squares (all with label smoothing).
+#: The losses the labs of lessons 1-3 offer: the two of the GAN paper and least squares (all with label smoothing).
 LAB_LOSSES = ("non_saturating", "minimax", "least_squares")
+#: The losses each lab offers (lesson 7's toy: every family ganlib trains).
+LAB_KIND_LOSSES = {"gan": LAB_LOSSES, "dcgan": LAB_LOSSES, "pix2pix": LAB_LOSSES, "toy": losses.FAMILIES}
 
 #: Per lesson: the recipe, its live knobs, its structural knobs (applied at Reset).
 LAB_KINDS = {
@@ -43,6 +46,11 @@ LAB_KINDS = {
         ("g_lr", "d_lr", "label_smoothing", "l1_weight"),
         ("base_filters", "d_base_filters", "receptive_field", "batch_size", "loss", "ema_decay"),
     ),
+    "toy": (
+        recipes.TOY,
+        ("g_lr", "d_lr", "d_steps", "gradient_penalty_weight", "r1_weight"),
+        ("loss", "spectral_norm", "minibatch_std", "clip_weights", "batch_size"),
+    ),
 }
 
 _STRUCTURAL_OPTIONS = {
@@ -53,6 +61,9 @@ _STRUCTURAL_OPTIONS = {
     "d_base_filters": ("D width", [8, 16, 32, 64]),
     "ema_decay": ("EMA of G", [("off", None), ("0.99", 0.99), ("0.999", 0.999)]),
     "receptive_field": ("PatchGAN patch (px)", [1, 16, 34]),
+    "spectral_norm": ("spectral norm (D)", [("off", False), ("on", True)]),
+    "minibatch_std": ("minibatch std (D)", [("off", 0), ("groups of 4", 4)]),
+    "clip_weights": ("clip D's weights", [("off", None), ("±0.01", 0.01), ("±0.1", 0.1)]),
 }
 
 
@@ -71,7 +82,8 @@ def _weakly(method):
 def _live_control(name: str, value):
     style, layout = {"description_width": "150px"}, w.Layout(width="430px")
     label = {"g_lr": "G learning rate", "d_lr": "D learning rate", "label_smoothing": "label smoothing",
-             "d_steps": "D steps per G step", "l1_weight": "λ (L1 weight)"}[name]
+             "d_steps": "D steps per G step", "l1_weight": "λ (L1 weight)",
+             "gradient_penalty_weight": "GP λ (0: off)", "r1_weight": "R1 γ (0: off)"}[name]
     common = dict(description=label, style=style, layout=layout, continuous_update=False)
     if name in ("g_lr", "d_lr"):
         return w.FloatLogSlider(value=value, base=10, min=-5, max=-1, step=0.1, readout_format=".1e", **common)
@@ -79,11 +91,15 @@ def _live_control(name: str, value):
         return w.FloatSlider(value=value, min=0.0, max=0.3, step=0.05, **common)
     if name == "d_steps":
         return w.IntSlider(value=value, min=1, max=5, **common)
+    if name in ("gradient_penalty_weight", "r1_weight"):
+        return w.FloatSlider(value=value, min=0.0, max=10.0, step=0.05, **common)
     return w.FloatSlider(value=value, min=0.0, max=200.0, step=10.0, **common)
 
 
-def _structural_control(name: str, value):
+def _structural_control(name: str, value, kind: str = "gan"):
     label, options = _STRUCTURAL_OPTIONS[name]
+    if name == "loss":
+        options = list(LAB_KIND_LOSSES[kind])
     values = [o[1] if isinstance(o, tuple) else o for o in options]
     if value not in values:
         options = [*options, value]
@@ -95,8 +111,11 @@ class TrainingLab:
     """A lesson's game training in a background thread, with live and structural knobs and a live view.
 
     Args:
-        kind: ``"gan"`` (lesson 1), ``"dcgan"`` (lesson 2) or ``"pix2pix"`` (lesson 3, hole filling).
-        train: the training digits (``"gan"``, ``"dcgan"``), or ``(inputs, targets)`` pairs (``"pix2pix"``).
+        kind: ``"gan"`` (lesson 1), ``"dcgan"`` (lesson 2), ``"pix2pix"`` (lesson 3, hole filling) or ``"toy"``
+            (lesson 7).
+        train: the training digits (``"gan"``, ``"dcgan"``), ``(inputs, targets)`` pairs (``"pix2pix"``), or the
+            toy mixture's name, ``"ring"`` or ``"grid"`` (``"toy"``: its :data:`ganlib.data.TOY_POINTS` points,
+            drawn with ``seed``).
         validation: ``"pix2pix"``: ``(inputs, targets)`` pairs to show (the first ``n_shown``).
         judge: ``"dcgan"``: a :class:`ganlib.metrics.Judge` for the FID curve and the class histogram.
         seed: seed of weights, noise and data order; *Reset* re-uses it.
@@ -105,7 +124,7 @@ class TrainingLab:
         max_overhead: the largest share of time the periodic redraws take (0.05: about 5%); a change, a
             pause and a reset are drawn at once besides.
         save_folder: the folder *Save run* offers (editable in the lab).
-        n_shown: samples (or validation pairs) in the view.
+        n_shown: samples (or validation pairs) in the view (the toy shows :data:`ganlib.metrics.MODE_SAMPLES`).
         **overrides: starting values of the recipe's settings (e.g. ``d_lr=2e-3``).
 
     Attributes:
@@ -125,8 +144,8 @@ class TrainingLab:
         self.pacing = RedrawPacing(redraw_seconds, max_overhead)
         recipe, live_names, structural_names = LAB_KINDS[kind]
         hp = recipes.settings(recipe, **overrides)
-        if hp["loss"] not in LAB_LOSSES:
-            raise ValueError(f"Expected `loss` to be one of {LAB_LOSSES}. Received: loss={hp['loss']!r}")
+        if hp["loss"] not in LAB_KIND_LOSSES[kind]:
+            raise ValueError(f"Expected `loss` to be one of {LAB_KIND_LOSSES[kind]}. Received: loss={hp['loss']!r}")
         self._recipe = recipe
         self._fixed_hp = {k: v for k, v in hp.items() if k not in live_names and k not in structural_names}
         if kind == "pix2pix":
@@ -134,13 +153,17 @@ class TrainingLab:
             if validation is None:
                 raise ValueError("Expected `validation=(inputs, targets)` for the pix2pix lab: the pairs it shows.")
             self.fixed = tuple(np.asarray(a, np.float32)[:min(n_shown, 6)] for a in validation)
+        elif kind == "toy":
+            self.mixture = train
+            self.points, self.centres = data.toy_mixture(train, data.TOY_POINTS, seed=seed)
+            self.fixed = None  # (noise, centres, σ), drawn once the latent size is known
         else:
             self.images = data.as_model_input(train)
             self.fixed = None  # fixed noise, drawn once the latent size is known
         self.n_shown = n_shown
         self.judge, self.fid_every = judge, fid_every
         self.live_knobs = {name: _live_control(name, hp[name]) for name in live_names}
-        structural = {name: _structural_control(name, hp[name]) for name in structural_names}
+        structural = {name: _structural_control(name, hp[name], kind) for name in structural_names}
         self.controls = {**self.live_knobs, **structural}
         for control in self.live_knobs.values():
             control.observe(_weakly(self._on_live_knob), "value")
@@ -171,6 +194,7 @@ class TrainingLab:
                     **{f"knob-{name}": control for name, control in self.controls.items()}})
         self._next_count, self._draw_now = 0.0, False
         self.quality_log = None
+        self.coverage = None  # the toy's modes covered, step by step (redraw adds a point)
         self.live = LiveRun(_weakly(self._build), _weakly(self._make_dataset), callbacks=self._callbacks(),
                             on_step=_weakly(self._on_step), on_change=_weakly(self._on_change),
                             on_error=_weakly(self._on_error), on_stop=_weakly(self._on_stop))
@@ -190,12 +214,16 @@ class TrainingLab:
             return recipes.build_mlp_gan(seed=self.seed, **values)
         if self.kind == "dcgan":
             return recipes.build_dcgan(seed=self.seed, **values)
+        if self.kind == "toy":
+            return recipes.build_toy_gan(self.mixture, seed=self.seed, **values)
         return recipes.build_pix2pix("digits-inpaint", image_shape=self.train_pairs[0].shape[1:], seed=self.seed, **values)
 
     def _make_dataset(self, step: int):
         batch_size, seed = self._built_with["batch_size"], self.seed + step
         if self.kind == "pix2pix":
             return data.make_pair_dataset(*self.train_pairs, batch_size, name="digits-inpaint", seed=seed)
+        if self.kind == "toy":
+            return data.make_toy_dataset(self.points, batch_size, seed=seed)
         return data.make_image_dataset(self.images, batch_size, seed=seed)
 
     def _callbacks(self):
@@ -206,11 +234,17 @@ class TrainingLab:
 
     def _after_reset(self):
         model = self.live.model
-        if self.kind != "pix2pix":
+        if self.kind == "toy":
+            sigma = data.toy_centres(self.mixture)[1]
+            self.fixed = (latent.noise(model.latent_dim, metrics.MODE_SAMPLES, self.seed), self.centres, sigma)
+            self.coverage = {"step": [], "modes": [], "high_quality": [], "of": len(self.centres)}
+        elif self.kind != "pix2pix":
             self.fixed = latent.noise(model.latent_dim, self.n_shown, self.seed)
         self.counter.value = f"step {model.step}"
         hp = self._built_with
-        sizes = ", ".join(f"{_STRUCTURAL_OPTIONS[n][0]} {format_value(hp[n])}"
+        labels = {n: dict((o[1], o[0]) for o in _STRUCTURAL_OPTIONS[n][1] if isinstance(o, tuple)) for n in hp
+                  if n in _STRUCTURAL_OPTIONS}
+        sizes = ", ".join(f"{_STRUCTURAL_OPTIONS[n][0]} {labels[n].get(hp[n], format_value(hp[n]))}"
                           for n in LAB_KINDS[self.kind][2])
         self.status.value = f"New {self.kind}: {sizes}. Press <i>Start</i>."
         self.redraw()
@@ -261,6 +295,8 @@ class TrainingLab:
         settings = {"model": self.kind, "seed": self.seed}
         if self.kind == "pix2pix":
             settings.update(dataset="digits-inpaint", size=None)
+        if self.kind == "toy":  # as `python -m ganlib train toy` records it
+            settings.update(dataset=self.mixture)
         path = self.live.save(folder, settings=settings)
         command = "translate" if self.kind == "pix2pix" else "sample"
         self.status.value = (f"Saved step {self.step} in {folder} (<code>python -m ganlib {command} {folder} …</code> "
@@ -283,9 +319,24 @@ class TrainingLab:
         quality = self.quality_log.quality if self.quality_log is not None else None
         if self.kind == "dcgan" and self.judge is None:
             quality = {"note": "no judge: pass judge= for the FID"}
+        if self.kind == "toy":
+            quality = self._toy_coverage()
         self.view.value = lab_views.png(self.kind, self.live, self.fixed, quality=quality, shares=shares)
         self.counter.value = f"step {self.step}"
         self.pacing.drawn(began)
+
+    def _toy_coverage(self) -> dict:
+        """The coverage so far, with a point for the current step (:func:`ganlib.metrics.mode_coverage` of the fixed
+        noise's samples) unless it has one."""
+        coverage, step = self.coverage, self.step
+        if step and (not coverage["step"] or coverage["step"][-1] != step):
+            noise, centres, sigma = self.fixed
+            points = np.asarray(self.model.sampler(noise, training=False))
+            if np.all(np.isfinite(points)):  # a diverged generator's NaN: the scatter shows it, no point here
+                result = metrics.mode_coverage(points, centres, sigma)
+                for key, value in (("step", step), ("modes", result["modes"]), ("high_quality", result["high_quality"])):
+                    coverage[key].append(value)
+        return coverage
 
     @property
     def redraws(self) -> int:
