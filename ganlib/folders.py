@@ -318,7 +318,7 @@ def load_paired_folder(
         how = "A | B side by side in each file" if layout == "side-by-side" else "A/x ↔ B/x"
         print(
             f"{folder}: {len(a_images):,} pairs ({how}), {size}×{size}×{both.shape[-1]}, "
-            f"inputs {direction[0]} → targets {direction[-1]}."
+            f"inputs {direction[0].upper()} → targets {direction[-1].upper()}."
         )
     return (a_images, b_images) if direction == "a2b" else (b_images, a_images)
 

@@ -41,27 +41,35 @@ All functions are pure TensorFlow ops, so they run eagerly and inside ``tf.funct
 
 from __future__ import annotations
 
-from ganlib.losses.adversarial import (
-    hinge_discriminator_loss,
-    hinge_generator_loss,
-    least_squares_discriminator_loss,
-    least_squares_generator_loss,
-    minimax_discriminator_loss,
-    minimax_generator_loss,
-    non_saturating_discriminator_loss,
-    non_saturating_generator_loss,
-    wasserstein_discriminator_loss,
-    wasserstein_generator_loss,
-)
-from ganlib.losses.penalties import clip_weights, gradient_penalty, r1_penalty
-from ganlib.losses.terms import (
-    class_loss,
-    cycle_loss,
-    cyclegan_generator_loss,
-    identity_loss,
-    l1_loss,
-    pix2pix_generator_loss,
-)
+import importlib
+
+# The functions are imported from their modules when first asked for (``losses.cycle_loss``): importing
+# ``ganlib.losses`` itself starts no TensorFlow, so the command line can offer FAMILIES in its help and refuse
+# a wrong one before TensorFlow's start-up.
+_MODULES = {
+    "ganlib.losses.adversarial": (
+        "hinge_discriminator_loss", "hinge_generator_loss", "least_squares_discriminator_loss",
+        "least_squares_generator_loss", "minimax_discriminator_loss", "minimax_generator_loss",
+        "non_saturating_discriminator_loss", "non_saturating_generator_loss", "wasserstein_discriminator_loss",
+        "wasserstein_generator_loss",
+    ),
+    "ganlib.losses.penalties": ("clip_weights", "gradient_penalty", "r1_penalty"),
+    "ganlib.losses.terms": (
+        "class_loss", "cycle_loss", "cyclegan_generator_loss", "identity_loss", "l1_loss", "pix2pix_generator_loss",
+    ),
+}
+_HOME = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        return getattr(importlib.import_module(_HOME[name]), name)
+    raise AttributeError(f"module 'ganlib.losses' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOME))
+
 
 __all__ = [
     "FAMILIES",
@@ -97,13 +105,7 @@ SUPPORTS_LABEL_SMOOTHING = ("minimax", "non_saturating", "least_squares")
 
 # -------------------------------------------------------------------------------------------- registry
 
-_REGISTRY = {
-    "minimax": (minimax_generator_loss, minimax_discriminator_loss),
-    "non_saturating": (non_saturating_generator_loss, non_saturating_discriminator_loss),
-    "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
-    "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
-    "hinge": (hinge_generator_loss, hinge_discriminator_loss),
-}
+_PAIRS = {family: (f"{family}_generator_loss", f"{family}_discriminator_loss") for family in FAMILIES}
 
 
 def get(family):
@@ -127,6 +129,7 @@ def get(family):
     >>> round(float(generator_loss([0.0, 0.0])), 3)  # log 2 at the equilibrium
     0.693
     """
-    if not isinstance(family, str) or family not in _REGISTRY:
+    if not isinstance(family, str) or family not in _PAIRS:
         raise ValueError(f"Unknown loss family {family!r}. Expected one of: {', '.join(FAMILIES)}")
-    return _REGISTRY[family]
+    generator_loss, discriminator_loss = _PAIRS[family]
+    return __getattr__(generator_loss), __getattr__(discriminator_loss)

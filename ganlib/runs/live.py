@@ -178,8 +178,12 @@ class LiveRun:
         self._thread = threading.Thread(target=self._train, name="ganlib-live-run", daemon=True)
         self._thread.start()
 
-    def pause(self, timeout: float = 60.0) -> float:
-        """Stop training after the step under way; return the seconds it took. Start continues the run."""
+    def pause(self, timeout: float = 600.0) -> float:
+        """Stop training after the step under way; return the seconds it took. Start continues the run.
+
+        The step under way may have to be traced first (a changed knob re-traces it), which takes seconds, and
+        much longer on a busy machine; ``timeout`` only guards against a thread that never stops.
+        """
         began = time.perf_counter()
         self._stop.set()
         thread = self._thread
