@@ -4,7 +4,9 @@ The same machinery as tests/test_distribute.py (tests/distribute_check.py, in a 
 devices): one step of each toy method on a global batch of 16 points under ``MirroredStrategy`` must leave the
 players (spectral norm's ``u`` included), the optimizers and the reported losses equal to the same step on one
 device, and every replica's copy of every variable identical. Spectral norm's ``u`` and weight clipping assign
-variables inside the step, and the minibatch standard deviation mixes examples, so each is a case of its own.
+variables inside the step, and the minibatch standard deviation mixes examples, so each is a case of its own. One
+more case puts the hinge loss, spectral norm, the minibatch standard deviation and R1 together on lesson 2's DCGAN
+(``recipes.build_dcgan``; the spectral convolutions' ``u`` included).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ CASES = {
     "toy-hinge-sn": {"loss": "hinge", "spectral_norm": True},
     "toy-minibatch-std": {"minibatch_std": 4},
 }
+#: name -> options of recipes.build_dcgan: the same stabilisers on lesson 2's DCGAN (small filters).
+DCGAN_CASES = {
+    "dcgan-hinge-sn-minibatch-std-r1": {"loss": "hinge", "spectral_norm": True, "minibatch_std": 4, "r1_weight": 1.0},
+}
 
 SCRIPT = """
 import json, sys
@@ -38,10 +44,12 @@ import distribute_check as check
 from ganlib import recipes
 
 points = np.random.default_rng(0).normal(size=(16, 2)).astype("float32") * 2
-cases = json.loads({cases!r})
+cases, dcgan_cases = json.loads({cases!r}), json.loads({dcgan_cases!r})
 for name, overrides in cases.items():
     check.CASES[name] = (lambda o=overrides: recipes.build_toy_gan(seed=0, g_hidden=(16, 16), d_hidden=(16, 16), **o), points)
-print(json.dumps({{name: check.run(name) for name in cases}}))
+for name, options in dcgan_cases.items():
+    check.CASES[name] = (lambda o=options: recipes.build_dcgan(seed=0, base_filters=8, d_base_filters=8, **o), check.IMAGES)
+print(json.dumps({{name: check.run(name) for name in [*cases, *dcgan_cases]}}))
 """
 
 #: Float32 round-off differs between the two (gradients summed in another order), and Adam divides each gradient by
@@ -64,14 +72,14 @@ def results(tmp_path_factory):
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
-    code = SCRIPT.format(tests=str(TESTS), cases=json.dumps(CASES))
+    code = SCRIPT.format(tests=str(TESTS), cases=json.dumps(CASES), dcgan_cases=json.dumps(DCGAN_CASES))
     completed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800,
                                cwd=ROOT)
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("case", [*CASES, *DCGAN_CASES])
 def test_one_mirrored_toy_step_equals_the_same_step_on_one_device(results, case):
     result = results[case]
     assert result["replicas"] == 2

@@ -40,6 +40,7 @@ import keras
 
 from ganlib import _checks
 from ganlib.models import layers as _layers
+from ganlib.models import stabilisers
 from ganlib.models.layers import BATCH_NORM_MOMENTUM, normal_init
 
 #: Supported image sizes (height == width) and the side of the generator's first feature map.
@@ -216,6 +217,9 @@ def build_dcgan_discriminator(
     batch_norm: bool = True,
     seed: int | None = None,
     down_block=None,
+    spectral_norm: bool = False,
+    minibatch_std: int = 0,
+    power_iteration_fn=None,
 ) -> keras.Model:
     """Build a DCGAN discriminator ``image -> logit``.
 
@@ -241,6 +245,13 @@ def build_dcgan_discriminator(
             batch_norm=…)`` returning ``x`` halved with ``filters`` channels (default: :func:`down_block`;
             lesson 2 passes the learner's). The first block gets ``batch_norm=False``; each call gets the next
             seed of the builder's stream.
+        spectral_norm: lesson 7: every convolution a :class:`~ganlib.models.stabilisers.SpectralConv2D` and the
+            logit a :class:`~ganlib.models.stabilisers.SpectralDense`, without batch norm (Miyato et al. 2018's
+            discriminators have none); ``down_block`` is then not used.
+        minibatch_std: lesson 7: group size of a :class:`~ganlib.models.stabilisers.MinibatchStdDev` layer before
+            the last block (0: none).
+        power_iteration_fn: the spectral layers' power iteration (default
+            :func:`ganlib.models.stabilisers.power_iteration`).
 
     Returns:
         A ``keras.Model`` named ``"discriminator"``: ``(batch, *image_shape) -> (batch, 1)`` logits.
@@ -257,17 +268,34 @@ def build_dcgan_discriminator(
     next_seed = _checks.seed_stream(_checks.seed(seed, allow_none=True))
     downsamplings = doublings(image_shape)
     block = _block("down_block", down_block)
+    if spectral_norm and down_block is not None:
+        raise ValueError("Expected `down_block=None` with `spectral_norm=True`: the spectral blocks are ganlib's.")
+    if power_iteration_fn is not None and not spectral_norm:
+        raise ValueError("Expected `spectral_norm=True` with `power_iteration_fn`: only spectral layers use it.")
+    if isinstance(minibatch_std, bool) or not isinstance(minibatch_std, int) or minibatch_std < 0:
+        raise ValueError(f"Expected `minibatch_std` >= 0 (a group size; 0 for none). Received: minibatch_std={minibatch_std!r}")
+
+    if spectral_norm:
+        def block(x, filters, kernel_size, seed, batch_norm=True):  # noqa: F811 (SN-GAN's: no batch norm)
+            conv = stabilisers.SpectralConv2D(filters, kernel_size, strides=2, seed=seed,
+                                              power_iteration_fn=power_iteration_fn)
+            return keras.layers.LeakyReLU(negative_slope=0.2)(conv(x))
 
     images = keras.Input(shape=image_shape, name="images")
     x = images
     filters, side = base_filters, image_shape[0]
     for index in range(downsamplings):
         side = -(-side // 2)
+        if minibatch_std and index == downsamplings - 1:
+            x = stabilisers.MinibatchStdDev(minibatch_std)(x)
         x = block(x, filters, kernel_size, next_seed(), batch_norm=batch_norm and index > 0)
         x = _expect_shape("down_block", x, side, filters)
         if dropout:
             x = keras.layers.Dropout(dropout, seed=next_seed())(x)
         filters *= 2
     x = keras.layers.Flatten()(x)
-    logits = keras.layers.Dense(1, name="logits", kernel_initializer=normal_init(next_seed))(x)
+    if spectral_norm:
+        logits = stabilisers.SpectralDense(1, seed=next_seed(), power_iteration_fn=power_iteration_fn, name="logits")(x)
+    else:
+        logits = keras.layers.Dense(1, name="logits", kernel_initializer=normal_init(next_seed))(x)
     return keras.Model(images, logits, name="discriminator")
