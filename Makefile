@@ -14,6 +14,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 REQUIREMENTS ?= requirements.lock
 LOCK_TOOL := .lock-tool
 
+# Test processes (pytest-xdist): one per core by default; whole files (a notebook, a test module and its
+# trained fixtures) go to one process, except the solved lessons, one each. `make test TEST_WORKERS=0`
+# runs everything in this one process.
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST_EACH := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
+
 .PHONY: install lab test lint unit notebooks test-browser benchmarks lock clean
 
 install: $(STAMP)
@@ -41,7 +48,7 @@ lint: install
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/python -m pytest tests -m "not browser and not lesson"
+	$(BIN)/python -m pytest tests -m "not browser and not lesson" $(XDIST)
 
 # Every lesson in smoke mode, on the online learner's 60,000 digits (tests/mnist_60000.py: the 5,000 bundled
 # digits shifted 12 ways, read through GANLIB_MNIST_FILE), so epoch length and cadences are those most
@@ -53,8 +60,8 @@ $(MNIST_60K): tests/mnist_60000.py $(STAMP)
 
 # Then each lesson's instructor's copy (every exercise solved: the lesson trains the learner's pieces).
 notebooks: install $(MNIST_60K)
-	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider
-	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest tests/lessons -m lesson -p no:cacheprovider -rs
+	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest --nbval-lax notebooks -p no:cacheprovider $(XDIST)
+	GANLIB_SMOKE=1 GANLIB_MNIST_FILE=$(abspath $(MNIST_60K)) $(BIN)/python -m pytest tests/lessons -m lesson -p no:cacheprovider -rs $(XDIST_EACH)
 
 # JupyterLab in Debian's headless Chromium, driven by Playwright: the widgets render, react and redraw.
 BROWSER_TESTS := $(BIN)/python -m pytest tests/browser -m browser -p no:cacheprovider -rs
