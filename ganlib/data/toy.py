@@ -1,8 +1,9 @@
 """Lesson 7's 2-D toys: mixtures of Gaussians where mode collapse is visible in seconds.
 
-The two mixtures the mode-collapse papers train on (Metz et al. 2017, "Unrolled Generative Adversarial
-Networks", arXiv:1611.02163; Srivastava et al. 2017, VEEGAN, arXiv:1705.07761; Lin et al. 2018, PacGAN,
-arXiv:1712.04086), each an equal-weight mixture of isotropic Gaussians:
+The two mixtures the mode-collapse papers train on, each an equal-weight mixture of isotropic Gaussians: the
+ring (Metz et al. 2017, "Unrolled Generative Adversarial Networks", arXiv:1611.02163, who use the ring only;
+Srivastava et al. 2017, VEEGAN, arXiv:1705.07761; Lin et al. 2018, PacGAN, arXiv:1712.04086) and the grid
+(VEEGAN and PacGAN):
 
 * ``"ring"`` — 8 Gaussians with their centres evenly spaced on a circle of radius 2, σ = 0.02;
 * ``"grid"`` — 25 Gaussians centred on the 5×5 grid {−4, −2, 0, 2, 4}², σ = 0.05 (PacGAN's code uses these
@@ -48,7 +49,8 @@ def toy_centres(name: str) -> tuple[np.ndarray, float]:
 
 def toy_scale(name: str) -> float:
     """The standard deviation of each coordinate of the toy mixture ``name``: ``sqrt(mean of cₓ² over the centres
-    + σ²)`` (the centres are centred on 0): √2 ≈ 1.414 for the ring, √8 ≈ 2.828 for the grid (to 3 decimals)."""
+    + σ²)`` (the centres are centred on 0): sqrt(2 + 0.02²) ≈ 1.4144 for the ring, sqrt(8 + 0.05²) ≈ 2.8289 for
+    the grid (√2 and √8, 2.828, without the σ² term)."""
     centres, sigma = toy_centres(name)
     return float(np.sqrt(np.mean(centres.astype(np.float64) ** 2) + sigma**2))
 

@@ -18,7 +18,10 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
     ``λ·penalty`` with ``λ = 10`` to :func:`wasserstein_discriminator_loss`. The norm is taken over all
     non-batch axes of each example's gradient; the mean is over the examples. When the critic gives more
     than one score per example (patch-shaped outputs), the gradient is that of the sum of the example's
-    scores. The critic should not use batch normalisation, which mixes the examples of a batch.
+    scores. The critic should not use batch normalisation, nor the minibatch standard deviation
+    (:class:`ganlib.models.stabilisers.MinibatchStdDev`), both of which mix the examples of a batch: then the
+    gradient of the batch sum is no longer each example's own gradient, and the penalty is not the per-example
+    one of the paper (ganlib computes it all the same).
 
     The penalty is differentiable with respect to the critic's weights (the inner gradient is taken on a
     nested ``tf.GradientTape``), so it can be added to the critic's loss inside the training step.
@@ -51,7 +54,8 @@ def gradient_penalty(critic, real_images, fake_images, epsilon=None, seed=None):
     with tf.GradientTape() as tape:
         tape.watch(interpolates)
         scores = as_float32(critic(interpolates, training=True))
-        # Examples are independent, so the gradient of the batch sum is each example's own gradient.
+        # If the critic treats examples independently, the gradient of the batch sum is each example's own
+        # gradient; batch norm and the minibatch standard deviation mix examples, and then it is not.
         total = tf.reduce_sum(scores)
     gradients = tape.gradient(total, interpolates)
     non_batch_axes = tf.range(1, tf.rank(gradients))
@@ -70,7 +74,8 @@ def r1_penalty(discriminator, real_images):
     sigmoid), and only real data is penalised, so at the game's equilibrium (``p_g = p_data``, ``D`` flat on the
     data) the penalty and its gradient vanish. The squared norm needs no square root, so it is finite
     and differentiable where a gradient is 0. As in :func:`gradient_penalty`, the gradient is that of the sum of
-    the scores (each example's own gradient), the norm is over all non-batch axes and the mean over the examples.
+    the scores (each example's own gradient, as long as D does not mix examples: with batch norm or the minibatch
+    standard deviation it does not hold), the norm is over all non-batch axes and the mean over the examples.
 
     Args:
         discriminator: a callable, typically a ``keras.Model``, called as ``discriminator(x, training=True)``.

@@ -3,8 +3,13 @@ minibatch standard deviation.
 
 * :func:`power_iteration` — one step of the power method that estimates a weight matrix's largest singular value
   σ(W) (Miyato et al. 2018, "Spectral Normalization for Generative Adversarial Networks", arXiv:1802.05957,
-  Algorithm 1); :class:`SpectralDense` and :class:`SpectralConv2D` divide their kernel by it, so each layer is at
-  most 1-Lipschitz (the LeakyReLUs between them are too).
+  Algorithm 1); :class:`SpectralDense` and :class:`SpectralConv2D` divide their kernel by it, so the kernel,
+  reshaped to ``(fan_in, units)``, has spectral norm ≈ 1. For a Dense layer that makes it 1-Lipschitz up to the
+  estimate (one power iteration per call estimates σ from below, so ``W/σ̂`` has norm ≥ 1, closing in on 1 as the
+  iterations of successive calls converge). For a convolution the reshaped kernel's norm approximates, and does
+  not bound, the layer's Lipschitz constant (a 3×3 all-ones kernel, one channel: reshaped norm 3, operator norm
+  close to 9 on large images); Miyato et al. make the same approximation. The LeakyReLUs between the layers
+  are 1-Lipschitz.
 * :class:`MinibatchStdDev` — Karras et al. 2018 ("Progressive Growing of GANs", arXiv:1710.10196, section 3):
   appends to each example how much its group of examples varies, so the discriminator can tell a collapsed
   batch (all samples alike) from real data.
@@ -33,7 +38,9 @@ def power_iteration(kernel, u):
 
     Args:
         kernel: the weights, ``(..., units)``.
-        u: the current estimate of the first left singular vector, ``(1, units)``.
+        u: the current estimate of the singular vector of the largest singular value on the ``units`` side,
+            ``(1, units)``: in Keras' ``(fan_in, units)`` layout, W's first *right* singular vector (the paper's
+            first *left* one: its W is ``(units, fan_in)``, the transpose).
 
     Returns:
         ``(sigma, u)``: the scalar estimate ``σ(W)`` and the new ``u`` ``(1, units)``.

@@ -11,7 +11,11 @@ from ganlib.recipes._common import _scope, settings
 #: recommended recipe (benchmarks/RESULTS.md, lesson 7), :data:`TOY_METHODS` the stabilisers it compares.
 TOY = {
     "scale": None,  # the networks' unit of length (see ganlib.models.toy); None: the mixture's standard deviation
-    "d_gain": 1.0,  # D measures in units of scale / d_gain: a Lipschitz critic may change d_gain times faster
+    # D measures in units of scale / d_gain (a Rescaling layer first, neither clipped nor spectrally normalised):
+    # with clipping or SN that raises D's Lipschitz bound d_gain-fold. The gradient penalty is taken with respect
+    # to the raw points through the whole D, Rescaling included, so d_gain does not change its constraint (slope 1
+    # in the mixture's own units); there it only rescales D's first layer.
+    "d_gain": 1.0,
     "latent_dim": 2,
     "g_hidden": (64, 64, 64),
     "d_hidden": (64, 64, 64),
@@ -38,15 +42,20 @@ TOY_METHODS = {
     # the non-saturating GAN of lesson 1, nothing added
     "plain": _PLAIN,
     # Arjovsky et al. 2017, Algorithm 1: clip to ±0.01, RMSProp at 5e-5, 5 critic steps per generator step
+    # (unlike Algorithm 1: batch 256, not 64, and the 5 critic steps share one real batch; d_gain 10, see TOY)
     "wgan_clip": {**_PLAIN, "loss": "wasserstein", "clip_weights": 0.01, "optimizer": "rmsprop", "g_lr": 5e-5,
                   "d_lr": 5e-5, "d_steps": 5, "d_gain": 10.0},
-    # Gulrajani et al. 2017's toy script: λ = 0.1, 5 critic steps, Adam(β₁ 0.5, β₂ 0.9); our learning rate
+    # Gulrajani et al. 2017's toy script: λ = 0.1, 5 critic steps, Adam(β₁ 0.5, β₂ 0.9); our learning rate. Not
+    # the same constraint: the script divides the grid by 2.828 before its critic, so its slope 1 is 0.354 in raw
+    # units; here the penalty pulls towards slope 1 in raw units (d_gain does not change that, see TOY)
     "wgan_gp": {**_PLAIN, "loss": "wasserstein", "gradient_penalty_weight": 0.1, "d_steps": 5, "d_gain": 10.0},
     # Miyato et al. 2018: hinge loss, every layer of D spectrally normalised
     "hinge_sn": {**_PLAIN, "loss": "hinge", "spectral_norm": True, "d_gain": 10.0},
-    # Mescheder et al. 2018: R1 with γ = 0.1
+    # Mescheder et al. 2018's R1, γ = 0.1: the lesson's choice for the toy (their default config: reg_param = 10, added
+    # as reg_param·E‖∇D‖² with no ½; ganlib adds (γ/2)·E‖∇D‖² as the paper writes it)
     "r1": {**_PLAIN, "r1_weight": 0.1},
-    # Heusel et al. 2017: D learns 4× faster than G
+    # the two time-scale update rule (Heusel et al. 2017, who tuned the two rates per experiment); the ratio 4
+    # (D 4× faster than G) is the lesson's choice, following SAGAN's convention (Zhang et al. 2019: 4e-4 / 1e-4)
     "ttur": {**_PLAIN, "g_lr": 5e-4, "d_lr": 2e-3},
     # Karras et al. 2018: D sees each group of 4 samples' standard deviation
     "minibatch_std": {**_PLAIN, "minibatch_std": 4},
