@@ -54,6 +54,25 @@ def power_iteration(kernel, u):
     return sigma, u
 
 
+def _add_spectral_weights(layer, kernel_shape, kernel_initializer, outputs: int) -> None:
+    """Give a spectral layer its kernel, a zero bias and the non-trainable ``u`` ``(1, outputs)``, N(0, 1) from
+    ``layer.seed + 1``."""
+    layer.kernel = layer.add_weight(shape=kernel_shape, name="kernel", initializer=kernel_initializer)
+    layer.bias = layer.add_weight(shape=(outputs,), name="bias", initializer="zeros")
+    layer.u = layer.add_weight(
+        shape=(1, outputs), name="u", trainable=False,
+        initializer=keras.initializers.RandomNormal(seed=None if layer.seed is None else layer.seed + 1),
+    )
+
+
+def _normalised_kernel(layer, training):
+    """``W / σ(W)`` from one call of the layer's power iteration; in training mode the new ``u`` is kept."""
+    sigma, u = layer.power_iteration_fn(layer.kernel, layer.u)
+    if training:
+        layer.u.assign(keras.ops.convert_to_tensor(u, dtype=layer.u.dtype))
+    return layer.kernel / sigma
+
+
 @keras.saving.register_keras_serializable(package="ganlib")
 class SpectralDense(keras.layers.Layer):
     """A ``Dense`` layer whose weight matrix is spectrally normalised: ``outputs = inputs · (W / σ(W)) + b``.
@@ -77,22 +96,11 @@ class SpectralDense(keras.layers.Layer):
         self.power_iteration_fn = power_iteration_fn or power_iteration
 
     def build(self, input_shape):
-        fan_in = int(input_shape[-1])
-        self.kernel = self.add_weight(
-            shape=(fan_in, self.units), name="kernel",
-            initializer=keras.initializers.GlorotUniform(seed=self.seed),
-        )
-        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
-        self.u = self.add_weight(
-            shape=(1, self.units), name="u", trainable=False,
-            initializer=keras.initializers.RandomNormal(seed=None if self.seed is None else self.seed + 1),
-        )
+        _add_spectral_weights(self, (int(input_shape[-1]), self.units),
+                              keras.initializers.GlorotUniform(seed=self.seed), self.units)
 
     def call(self, inputs, training=False):
-        sigma, u = self.power_iteration_fn(self.kernel, self.u)
-        if training:
-            self.u.assign(keras.ops.convert_to_tensor(u, dtype=self.u.dtype))
-        return keras.ops.matmul(inputs, self.kernel / sigma) + self.bias
+        return keras.ops.matmul(inputs, _normalised_kernel(self, training)) + self.bias
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
@@ -124,20 +132,11 @@ class SpectralConv2D(keras.layers.Layer):
 
     def build(self, input_shape):
         shape = (self.kernel_size, self.kernel_size, int(input_shape[-1]), self.filters)
-        self.kernel = self.add_weight(shape=shape, name="kernel",
-                                      initializer=keras.initializers.RandomNormal(0.0, 0.02, seed=self.seed))
-        self.bias = self.add_weight(shape=(self.filters,), name="bias", initializer="zeros")
-        self.u = self.add_weight(
-            shape=(1, self.filters), name="u", trainable=False,
-            initializer=keras.initializers.RandomNormal(seed=None if self.seed is None else self.seed + 1),
-        )
+        _add_spectral_weights(self, shape, keras.initializers.RandomNormal(0.0, 0.02, seed=self.seed), self.filters)
 
     def call(self, inputs, training=False):
-        sigma, u = self.power_iteration_fn(self.kernel, self.u)
-        if training:
-            self.u.assign(keras.ops.convert_to_tensor(u, dtype=self.u.dtype))
-        outputs = keras.ops.conv(inputs, self.kernel / sigma, strides=self.strides, padding="same")
-        return outputs + self.bias
+        kernel = _normalised_kernel(self, training)
+        return keras.ops.conv(inputs, kernel, strides=self.strides, padding="same") + self.bias
 
     def compute_output_shape(self, input_shape):
         side = [None if s is None else -(-s // self.strides) for s in input_shape[1:3]]
