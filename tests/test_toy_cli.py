@@ -7,21 +7,13 @@ import json
 
 import numpy as np
 import pytest
+from test_cli import _run
 
-from ganlib import cli, recipes
+from ganlib import recipes
 from ganlib.cli import toy
 
 #: The CLI's plumbing is under test, not the model.
 TINY = {"g_hidden": (8,), "d_hidden": (8,)}
-
-
-def _run(argv, capsys):
-    try:
-        code = cli.main(argv)
-    except SystemExit as exit_:
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture
