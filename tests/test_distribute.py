@@ -47,16 +47,22 @@ OPTIMIZER_TOLERANCE = 1e-4
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    env = {
+def two_device_env(tmp_path_factory, *import_paths) -> dict:
+    """The environment of a fresh process that sees 2 logical CPU devices, offline, with its own data folder and
+    ``ganlib`` (plus ``import_paths``) importable."""
+    return {
         **os.environ,
         "GANLIB_CPU_DEVICES": "2",
         "GANLIB_OFFLINE": "1",
         "GANLIB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), *map(str, import_paths), os.environ.get("PYTHONPATH")])),
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    env = two_device_env(tmp_path_factory)
     completed = subprocess.run(
         [sys.executable, str(CHECK)], env=env, capture_output=True, text=True, timeout=2400, cwd=ROOT
     )

@@ -4,13 +4,12 @@ players, their optimizers and the reported losses equal to the same step on one 
 replica averaging its loss over its own shard, proves the comparison can fail."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_distribute import OPTIMIZER_TOLERANCE, WEIGHT_TOLERANCE
+from test_distribute import OPTIMIZER_TOLERANCE, WEIGHT_TOLERANCE, two_device_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = Path(__file__).with_name("distribute_check_conditional.py")
@@ -21,14 +20,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    env = {
-        **os.environ,
-        "GANLIB_CPU_DEVICES": "2",
-        "GANLIB_OFFLINE": "1",
-        "GANLIB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), str(CHECK.parent), os.environ.get("PYTHONPATH")])),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
+    env = two_device_env(tmp_path_factory, CHECK.parent)
     completed = subprocess.run(
         [sys.executable, str(CHECK)], env=env, capture_output=True, text=True, timeout=2400, cwd=ROOT
     )

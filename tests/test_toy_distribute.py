@@ -12,12 +12,12 @@ more case puts the hinge loss, spectral norm, the minibatch standard deviation a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_distribute import two_device_env
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
@@ -64,14 +64,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    env = {
-        **os.environ,
-        "GANLIB_CPU_DEVICES": "2",
-        "GANLIB_OFFLINE": "1",
-        "GANLIB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    }
+    env = two_device_env(tmp_path_factory)
     code = SCRIPT.format(tests=str(TESTS), cases=json.dumps(CASES), dcgan_cases=json.dumps(DCGAN_CASES))
     completed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800,
                                cwd=ROOT)
