@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import cli_runs
 import numpy as np
 import pytest
 
@@ -40,6 +41,12 @@ def _env(tmp_path):
 def _cli(args, tmp_path, **kwargs):
     return subprocess.run([sys.executable, "-m", "ganlib", *map(str, args)], cwd=tmp_path, env=_env(tmp_path),
                           capture_output=True, text=True, timeout=600, **kwargs)
+
+
+def _in_this_process(args, tmp_path):
+    """The CLI run by this (test) process, which is not the one holding the folder: what ``_cli`` checks, without
+    starting TensorFlow again. Returns what ``subprocess.run`` would."""
+    return subprocess.CompletedProcess(args, *cli_runs.run_in_process(args, tmp_path))
 
 
 def _cli_in_background(args, tmp_path):
@@ -142,7 +149,7 @@ def test_two_trainings_into_one_folder_exactly_one_trains(tmp_path):
             began.append(line)
             if "starting a new run" in line:
                 break
-        second = _cli(["train", "gan", "--minutes", "0.02", "--out", "same"], tmp_path)
+        second = _in_this_process(["train", "gan", "--minutes", "0.02", "--out", "same"], tmp_path)
         assert first.poll() is None  # the first still trains
         first.send_signal(signal.SIGINT)  # Ctrl-C: it saves a checkpoint and stops
         out, err = first.communicate(timeout=600)
@@ -163,7 +170,7 @@ def test_a_refused_training_writes_nothing(tmp_path):
     holder = _holder(tmp_path / "run" / "checkpoints", tmp_path)
     try:
         before = _snapshot(tmp_path / "run")
-        refused = _cli(["train", "dcgan", "--minutes", "0.02", "--out", "run"], tmp_path)
+        refused = _in_this_process(["train", "dcgan", "--minutes", "0.02", "--out", "run"], tmp_path)
         assert _snapshot(tmp_path / "run") == before
     finally:
         _stop(holder)
@@ -173,12 +180,12 @@ def test_a_refused_training_writes_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_holder_leaves_no_lock_and_sample_reads_while_a_run_holds_the_folder(tmp_path):
-    assert _cli(["train", "gan", "--minutes", "0.02", "--out", "run"], tmp_path).returncode == 0
+    assert _in_this_process(["train", "gan", "--minutes", "0.02", "--out", "run"], tmp_path).returncode == 0
     trainer = _cli_in_background(["train", "gan", "--minutes", "5", "--out", "run"], tmp_path)
     try:
         _wait_until_held_by(tmp_path / "run" / "checkpoints", trainer.pid)
         # a reader is never blocked: it reads the saved generator while the training holds the folder
-        sampled = _cli(["sample", "run", "--n", "4", "--out", "s.npy"], tmp_path)
+        sampled = _in_this_process(["sample", "run", "--n", "4", "--out", "s.npy"], tmp_path)
         assert sampled.returncode == 0, sampled.stderr
         assert np.load(tmp_path / "s.npy").shape == (4, 28, 28, 1)
         assert trainer.poll() is None  # still holding it
@@ -186,7 +193,7 @@ def test_a_killed_holder_leaves_no_lock_and_sample_reads_while_a_run_holds_the_f
         trainer.wait(60)
     finally:
         trainer.kill()
-    resumed = _cli(["train", "gan", "--minutes", "0.03", "--out", "run"], tmp_path)
+    resumed = _in_this_process(["train", "gan", "--minutes", "0.03", "--out", "run"], tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "Resuming from step" in resumed.stdout
 
