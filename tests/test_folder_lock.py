@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -151,6 +152,8 @@ def test_two_trainings_into_one_folder_exactly_one_trains(tmp_path):
                 break
         second = _in_this_process(["train", "gan", "--minutes", "0.02", "--out", "same"], tmp_path)
         assert first.poll() is None  # the first still trains
+        while not re.search(r"\d+/\d+", began[-1]):  # Keras' progress bar ("2/1800 …"): the first trains
+            began.append(first.stdout.readline())
         first.send_signal(signal.SIGINT)  # Ctrl-C: it saves a checkpoint and stops
         out, err = first.communicate(timeout=600)
         out = "".join(began) + out

@@ -307,9 +307,8 @@ def _covering_builds(controls, names, largest_first=("batch_size", "d_base_filte
     """Settings that together use every offered value of every knob in ``names``: build ``i`` sets each knob to its
     ``i``-th value (wrapping round), so ``max(len(values))`` builds cover them all, instead of one build per value.
 
-    The knobs in ``largest_first`` run through their values backwards, so the widest generator meets the smaller
-    batches and the narrowest discriminator (one eager step of the 96-filter pix2pix on a batch of 128 pairs takes
-    ~40 s)."""
+    The knobs in ``largest_first`` run through their values backwards, so the widest generator meets a small batch
+    and the narrowest discriminator (one eager step of the 96-filter pix2pix on a batch of 128 pairs takes ~40 s)."""
     values = {name: _structural_values(controls[name])[:: -1 if name in largest_first else 1] for name in names}
     return [{name: offered[i % len(offered)] for name, offered in values.items()} for i in range(max(map(len, values.values())))]
 
