@@ -39,14 +39,9 @@ def _env(tmp_path):
     return env
 
 
-def _cli(args, tmp_path, **kwargs):
-    return subprocess.run([sys.executable, "-m", "ganlib", *map(str, args)], cwd=tmp_path, env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=600, **kwargs)
-
-
 def _in_this_process(args, tmp_path):
-    """The CLI run by this (test) process, which is not the one holding the folder: what ``_cli`` checks, without
-    starting TensorFlow again. Returns what ``subprocess.run`` would."""
+    """The CLI run by this (test) process, which is not the one holding the folder: what a CLI process would meet,
+    without starting TensorFlow again. Returns what ``subprocess.run`` would."""
     return subprocess.CompletedProcess(args, *cli_runs.run_in_process(args, tmp_path))
 
 
@@ -152,8 +147,11 @@ def test_two_trainings_into_one_folder_exactly_one_trains(tmp_path):
                 break
         second = _in_this_process(["train", "gan", "--minutes", "0.02", "--out", "same"], tmp_path)
         assert first.poll() is None  # the first still trains
-        while not re.search(r"\d+/\d+", began[-1]):  # Keras' progress bar ("2/1800 …"): the first trains
+        deadline = time.monotonic() + 600  # only catches a hang
+        while not re.search(r"\d+/\d+", began[-1]):  # Keras' progress bar ("0/1800 …"): the first trains
             began.append(first.stdout.readline())
+            if not began[-1] or time.monotonic() > deadline:  # it ended, or never showed a step
+                pytest.fail(f"the first training shows no step: {''.join(began)[-2000:]}")
         first.send_signal(signal.SIGINT)  # Ctrl-C: it saves a checkpoint and stops
         out, err = first.communicate(timeout=600)
         out = "".join(began) + out

@@ -330,7 +330,7 @@ def test_covering_builds_use_every_value_of_every_knob():
 def test_every_offered_structural_option_builds_and_trains(kind, mnist, pairs):
     """A knob does what it says: every option of every ⟳ knob builds at Reset, trains a step (eagerly: tracing a step
     per build would cost minutes) and is what the run's settings say. The builds set all ⟳ knobs at once
-    (``_covering_builds``: 7 builds for the GAN and the DCGAN, 5 for pix2pix, instead of 17, 28 and 24 builds of
+    (``_covering_builds``: 7 builds for the GAN and the DCGAN, 5 for pix2pix, instead of 15, 26 and 22 builds of
     one changed knob each), so options are also tried together."""
     if kind == "pix2pix":
         inputs, targets = data.load_pairs("digits-inpaint", "train", n=256, verbose=False)

@@ -140,8 +140,8 @@ def fit_and_save(args, model, dataset, steps_per_epoch, grid, default_minutes, w
     print(f"Training {what} into {args.out}/ …")
     start = time.perf_counter()
     with stop_on_signals(), progress_line_ended_on_error():
-        run = runs.open_run(args.out / "checkpoints", model, dataset, settings=run_settings(args), fresh=args.fresh)
-        result = runs.train(run, minutes=minutes, steps=steps, callbacks=[history, grid, progress])
+        with runs.open_run(args.out / "checkpoints", model, dataset, settings=run_settings(args), fresh=args.fresh) as run:
+            result = runs.train(run, minutes=minutes, steps=steps, callbacks=[history, grid, progress])
     if result["complete"]:
         print("This run is already complete: ask for more --minutes/--epochs, or pass --fresh to start over.")
     else:
