@@ -5,10 +5,10 @@ Two parts, both bounded in time:
 * :class:`JupyterLabServer` starts JupyterLab from the project's environment on loopback, on a free port,
   with a random token and in smoke mode, serving a *copy* of the notebooks (autosave never touches the
   committed ones), and always shuts it down, kernels included.
-* :class:`LabNotebook` opens a notebook in a Playwright page, runs all its cells from the *Run* menu and
-  waits for a widget by its ``ganlib-…`` CSS class (see ``ganlib/widgets/``). When the widget does not
-  appear it says why: the widget front end is missing (``Loading widget…``, a plain-text repr), a cell
-  raised, or time ran out.
+* :class:`LabNotebook` opens a notebook in a Playwright page, runs its cells from the *Run* menu (all of
+  them, or those up to the widget's cell) and waits for a widget by its ``ganlib-…`` CSS class (see
+  ``ganlib/widgets/``). When the widget does not appear it says why: the widget front end is missing
+  (``Loading widget…``, a plain-text repr), a cell raised, or time ran out.
 
 Nothing here downloads anything: the browser is Debian's Chromium, passed to Playwright by path.
 """
@@ -257,6 +257,7 @@ class LabNotebook:
         self.page = page
         self.server = server
         self.name = name
+        self.last_cell = None  # the last code cell asked to run (None: all of them)
 
     def open(self, timeout: float = 120.0) -> LabNotebook:
         """Open the notebook; wait until all its cells are shown and its kernel is connected and idle."""
@@ -292,6 +293,25 @@ class LabNotebook:
                     return
                 time.sleep(0.5)
         raise AssertionError(f"Run → Run All Cells did not start {self.name} within {timeout:.0f} s.")
+
+    def run_through(self, code_cell: int, timeout: float = 60.0) -> None:
+        """Run code cells 0 … ``code_cell`` (and the markdown between them), the way a learner runs a lesson up
+        to a widget: click the next code cell, then *Run* menu → *Run All Above Selected Cell*."""
+        cells = self.page.locator(".jp-Notebook .jp-Cell.jp-CodeCell")
+        if code_cell + 1 >= cells.count():
+            self.run_all(timeout)
+            return
+        for _attempt in range(2):
+            cells.nth(code_cell + 1).locator(".jp-InputPrompt").click()
+            self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            self.page.locator(".lm-Menu-itemLabel", has_text="Run All Above Selected Cell").first.click()
+            deadline = time.monotonic() + timeout / 2
+            while time.monotonic() < deadline:
+                if any(p.strip() not in ("", "[ ]:") for p in self.state()["prompts"]):
+                    self.last_cell = code_cell
+                    return
+                time.sleep(0.5)
+        raise AssertionError(f"Run → Run All Above Selected Cell did not start {self.name} within {timeout:.0f} s.")
 
     def wait_until_idle(self, timeout: float) -> None:
         """Wait until no cell is queued or running and the kernel is idle (widget events run only then)."""
@@ -336,7 +356,7 @@ class LabNotebook:
                     f"The {what} did not render in JupyterLab: a cell of {self.name} raised:\n"
                     + "\n".join(e[-1500:] for e in state["errors"])
                 )
-            prompts = state["prompts"]
+            prompts = state["prompts"][: None if self.last_cell is None else self.last_cell + 1]
             busy = any("*" in p for p in prompts)
             done = prompts and not busy and all(any(ch.isdigit() for ch in p) for p in prompts)
             if done and finished_since is None:
@@ -350,20 +370,35 @@ class LabNotebook:
         raise WidgetDidNotRender(
             f"The {what} widget did not render in JupyterLab within {seconds:.0f} s ({WIDGET_HINT}). "
             + (
-                f"{self.name} ran all its cells; the widget's output shows: {trouble}"
+                f"{self.name} ran {'all its cells' if self.last_cell is None else f'code cells 0–{self.last_cell}'}; "
+                f"the widget's output shows: {trouble}"
                 if trouble
                 else f"No .{css_class} element in {self.name}; cell prompts: {self.state()['prompts']}"
             )
         )
 
 
-def open_and_run(page, server: JupyterLabServer, name: str, css_class: str, what: str, timeout: float):
-    """Open notebook ``name``, run all its cells, wait for the widget ``.css_class`` and for the kernel to be
-    idle; return ``(notebook, widget)``. Fails the test with the reason when the widget does not render."""
+def code_cell_index(name: str, marker: str, root: Path = NOTEBOOKS) -> int:
+    """The index, among the code cells of notebook ``name``, of the first one whose source holds ``marker``."""
+    cells = [c for c in json.loads((root / name).read_text())["cells"] if c["cell_type"] == "code"]
+    for index, cell in enumerate(cells):
+        if marker in "".join(cell["source"]):
+            return index
+    raise AssertionError(f"No code cell of {name} holds {marker!r}: the test must name the cell that shows its widget.")
+
+
+def open_and_run(page, server: JupyterLabServer, name: str, css_class: str, what: str, timeout: float,
+                 through: str | None = None):
+    """Open notebook ``name``, run its cells (all, or up to the first code cell whose source holds ``through``),
+    wait for the widget ``.css_class`` and for the kernel to be idle; return ``(notebook, widget)``. Fails the
+    test with the reason when the widget does not render."""
     import pytest
 
     notebook = LabNotebook(page, server, name).open()
-    notebook.run_all()
+    if through is None:
+        notebook.run_all()
+    else:
+        notebook.run_through(code_cell_index(name, through, server.root))
     try:
         widget, failure = notebook.wait_for_widget(css_class, what, timeout=timeout), None
     except WidgetDidNotRender as error:

@@ -1,8 +1,10 @@
 """The lessons' widgets as a learner uses them: JupyterLab in headless Chromium, real clicks, real redraws.
 
 nbval runs the Python side of the notebooks only; these tests check what the learner sees. Each one opens
-a lesson in JupyterLab (served from a temporary copy, in smoke mode), runs it from the *Run* menu, waits
-for the widget to render, works its controls and checks that the picture answers. Run them with
+a lesson in JupyterLab (served from a temporary copy, in smoke mode), runs it from the *Run* menu up to the
+widget's cell (*Run All Above Selected Cell*: the cells after it are nbval's to run, and the training lab they
+build is ``test_training_lab.py``'s), waits for the widget to render, works its controls and checks that the
+picture answers. Run them with
 ``make test-browser``; see ``conftest.py`` for the set-up.
 """
 
@@ -58,7 +60,8 @@ def _src(page, css_class: str) -> str:
 
 def test_latent_explorer_responds_in_jupyterlab(lab, page, screenshots):
     """Lesson 2: sliders, seed boxes and both buttons of the latent explorer redraw what they should."""
-    _, explorer = open_and_run(page, lab, "02_dcgan.ipynb", "ganlib-latent-explorer", "latent explorer", NOTEBOOK_TIMEOUT)
+    _, explorer = open_and_run(page, lab, "02_dcgan.ipynb", "ganlib-latent-explorer", "latent explorer", NOTEBOOK_TIMEOUT,
+                               through="widgets.latent_explorer(")
     view, strip = _src(page, "ganlib-latent-view"), _src(page, "ganlib-latent-strip")
     assert view and strip, "the explorer shows no images"
 
@@ -97,7 +100,8 @@ def test_translation_viewer_responds_in_jupyterlab(lab, page, screenshots):
 
     The viewer's outer widget needs the class ``ganlib-translation-viewer`` (``widget.add_class``).
     """
-    _, viewer = open_and_run(page, lab, LESSON_3, "ganlib-translation-viewer", "translation viewer", NOTEBOOK_TIMEOUT)
+    _, viewer = open_and_run(page, lab, LESSON_3, "ganlib-translation-viewer", "translation viewer", NOTEBOOK_TIMEOUT,
+                             through="widgets.translation_viewer(")
     images = viewer.locator("img")
     assert images.count(), "the translation viewer shows no images"
 
