@@ -21,7 +21,7 @@ TEST_WORKERS ?= auto
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 XDIST_EACH := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
 
-.PHONY: install lab test lint unit notebooks test-browser benchmarks lock clean
+.PHONY: install lab test lint unit notebooks test-browser lessons benchmarks lock clean
 
 install: $(STAMP)
 
@@ -71,9 +71,17 @@ HAVE_CHROMIUM := command -v chromium >/dev/null 2>&1 || command -v chromium-brow
 test-browser: install
 	GANLIB_REQUIRE_BROWSER=1 $(BROWSER_TESTS)
 
-test: lint unit notebooks
+# The lessons, then the browser tests when Chromium is there (one after the other: one lane).
+lessons: notebooks
 	@if $(HAVE_CHROMIUM); then $(MAKE) --no-print-directory test-browser; \
 	else echo "Browser tests skipped: Chromium is not installed (apt-get install chromium; .ci/run does it)."; fi
+
+# After lint, two lanes at once: the unit tests beside the lessons. Each lane leaves cores idle at times (a file
+# that runs one subprocess, the last notebook of a run, a browser waiting for a redraw), which the other fills.
+# Each command's output is printed when it ends (make --output-sync=line: a pytest run's report stays whole);
+# `make unit` or `make lessons` runs one lane.
+test: lint
+	@$(MAKE) --no-print-directory --jobs=2 --output-sync=line unit lessons
 
 benchmarks: install
 	$(BIN)/python benchmarks/lesson1_quality.py
