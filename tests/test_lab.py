@@ -128,11 +128,15 @@ def test_lambda_change_reaches_the_pix2pix_step(pairs):
     try:
         lab.start()
         _wait_for(lambda: lab.step >= 2)
+        traced = lab.model.train_function
         lab.controls["l1_weight"].value = 10.0  # while it trains
         _wait_for(lambda: lab.live.markers and lab.step >= lab.live.markers[0][0] + 2)
         lab.pause()
         changed_at, text = lab.live.markers[0]
         assert text == "λ 100 → 10"
+        # λ is a variable the traced step reads: the same step function trains on (no re-trace), and λ reads back
+        assert lab.model.train_function is traced
+        assert lab.model.l1_weight == 10.0 and lab.settings()["l1_weight"] == 10.0
         history = lab.live.history
         # g_loss = gan_weight · g_gan + λ · g_l1, with λ = 100 up to the marker's step and 10 after it
         for step, g_loss, g_gan, g_l1 in zip(*(history[k] for k in ("step", "g_loss", "g_gan", "g_l1")), strict=True):

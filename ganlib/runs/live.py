@@ -9,10 +9,10 @@ directly)::
     live.pause()                      # returns when the thread has stopped (after the step under way)
     live.history["d_fake"], live.markers
 
-Live knobs (:data:`LIVE_KNOBS`) take effect at the next step: the learning rates are the optimizers'
-variables, assigned in place; label smoothing, D steps per G step, pix2pix's λ and the penalties' weights (lesson
-7) are Python numbers the training step was traced with, so changing one also re-traces the step (Keras' ``make_train_function``),
-which takes a second or two once. Everything else (sizes, the loss family, the batch size) needs new
+Live knobs (:data:`LIVE_KNOBS`) take effect at the next step: the learning rates (the optimizers' variables) and
+pix2pix's λ (a variable of the model) are assigned in place; label smoothing, D steps per G step and the penalties'
+weights (lesson 7) are Python numbers the training step was traced with, so changing one also re-traces the step
+(Keras' ``make_train_function``), which takes seconds once (longer for a larger model or on a busy machine). Everything else (sizes, the loss family, the batch size) needs new
 networks: build them again with :meth:`LiveRun.reset`.
 
 Training is Keras ``fit`` with a callback that records each step, applies queued changes between steps and
@@ -41,7 +41,7 @@ LIVE_KNOBS = {
     "d_lr": ("D lr", False),
     "label_smoothing": ("label smoothing", True),
     "d_steps": ("D steps", True),
-    "l1_weight": ("λ", True),
+    "l1_weight": ("λ", False),
     "gradient_penalty_weight": ("GP λ", True),
     "r1_weight": ("R1 γ", True),
 }
@@ -104,7 +104,7 @@ def apply_knob(model, name: str, value) -> bool:
         _optimizer_of(model, name).learning_rate.assign(value)
         return False
     setattr(model, name, value)
-    return True
+    return LIVE_KNOBS[name][1]
 
 
 class _Hook(keras.callbacks.Callback):

@@ -62,9 +62,19 @@ class Pix2Pix(Trainer):
                 raise ValueError(f"Expected `{name}` >= 0. Received: {name}={value!r}")
         if not l1_weight and not gan_weight:
             raise ValueError("Expected `l1_weight` or `gan_weight` > 0. Received: both 0")
-        self.l1_weight = float(l1_weight)
+        # λ lives in a variable the step reads, so changing it (the training lab's λ slider) needs no new trace.
+        self._l1_weight = tf.Variable(float(l1_weight), trainable=False, dtype=tf.float32, name="l1_weight")
         self.gan_weight = float(gan_weight)
         self.pix2pix_loss_fn = None  # a generator loss given to `compile`
+
+    @property
+    def l1_weight(self) -> float:
+        """λ, the weight of the L1 term; setting it takes effect at the next step, without re-tracing it."""
+        return float(self._l1_weight.numpy())
+
+    @l1_weight.setter
+    def l1_weight(self, value: float) -> None:
+        self._l1_weight.assign(float(value))
 
     def compile(self, d_optimizer, g_optimizer, loss: str = "non_saturating", label_smoothing: float = 0.0,
                 g_loss_fn=None, d_loss_fn=None, **kwargs):
@@ -98,11 +108,11 @@ class Pix2Pix(Trainer):
     def _given_g_loss(self, fake_logits, targets, outputs, g_l1):
         """``(g_loss, g_gan)`` from the ``g_loss_fn`` given to :meth:`compile` (see there for ``gan_weight``)."""
         weight = self.gan_weight
-        value = self.pix2pix_loss_fn(fake_logits, targets, outputs, self.l1_weight / weight)
+        value = self.pix2pix_loss_fn(fake_logits, targets, outputs, self._l1_weight / weight)
         g_loss = tf.reshape(tf.cast(value, tf.float32), [])  # one number: the batch mean
         if weight != 1.0:
             g_loss = weight * g_loss
-        return g_loss, (g_loss - self.l1_weight * g_l1) / weight
+        return g_loss, (g_loss - self._l1_weight * g_l1) / weight
 
     def run_settings(self) -> dict:
         """:meth:`Trainer.run_settings`, plus λ (``l1_weight``) and the GAN term's weight."""
@@ -116,7 +126,7 @@ class Pix2Pix(Trainer):
             with tf.GradientTape() as tape:
                 outputs = self.generator(inputs, training=True)
                 g_l1 = losses.l1_loss(targets, outputs)
-                g_loss = self.l1_weight * g_l1
+                g_loss = self._l1_weight * g_l1
                 g_minimised = shard.to_minimise(g_loss, regularisation(self.generator))
             apply_gradients(self.g_optimizer, g_minimised, tape, self.generator)
             self.update_ema()
@@ -131,7 +141,7 @@ class Pix2Pix(Trainer):
             if self.pix2pix_loss_fn is None:
                 g_gan = self.g_loss_fn(fake_logits)
                 g_l1 = losses.l1_loss(targets, outputs)
-                g_loss = self.gan_weight * g_gan + self.l1_weight * g_l1
+                g_loss = self.gan_weight * g_gan + self._l1_weight * g_l1
             else:  # the generator loss given to `compile`
                 g_l1 = losses.l1_loss(targets, outputs)
                 g_loss, g_gan = self._given_g_loss(fake_logits, targets, outputs, g_l1)
