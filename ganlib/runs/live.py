@@ -12,8 +12,9 @@ directly)::
 Live knobs (:data:`LIVE_KNOBS`) take effect at the next step: the learning rates (the optimizers' variables) and
 pix2pix's λ (a variable of the model) are assigned in place; label smoothing, D steps per G step and the penalties'
 weights (lesson 7) are Python numbers the training step was traced with, so changing one also re-traces the step
-(Keras' ``make_train_function``), which takes seconds once (longer for a larger model or on a busy machine). Everything else (sizes, the loss family, the batch size) needs new
-networks: build them again with :meth:`LiveRun.reset`.
+(Keras' ``make_train_function``), which takes seconds once (longer for a larger model or on a busy machine).
+Everything else (sizes, the loss family, the batch size) needs new networks: build them again with
+:meth:`LiveRun.reset`.
 
 Training is Keras ``fit`` with a callback that records each step, applies queued changes between steps and
 stops ``fit`` when asked, so a pause lands within one step. An exception in the thread ends training and is

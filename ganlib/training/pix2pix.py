@@ -89,9 +89,10 @@ class Pix2Pix(Trainer):
             g_loss_fn: the generator's whole loss, ``g_loss_fn(fake_logits, targets, outputs, l1_weight)`` →
                 the batch mean of ``g_gan + l1_weight · mean |targets − outputs|`` (the signature of
                 :func:`ganlib.losses.pix2pix_generator_loss`, which is what the non-saturating family computes without it).
-                With ``gan_weight`` ``w`` ≠ 1 it is called with ``l1_weight / w`` and its value multiplied by
-                ``w``, so the objective stays ``w · g_gan + l1_weight · g_l1``. Unused by the L1-only
-                baseline (``gan_weight=0``). Its name is part of the run's settings.
+                It gets λ as a scalar tensor (read from the model's variable at each step, so the lab's λ
+                slider reaches it). With ``gan_weight`` ``w`` ≠ 1 it is called with ``l1_weight / w`` and its
+                value multiplied by ``w``, so the objective stays ``w · g_gan + l1_weight · g_l1``. Unused by the
+                L1-only baseline (``gan_weight=0``). Its name is part of the run's settings.
             d_loss_fn: replaces the family's discriminator loss (see :meth:`Trainer.compile`).
         """
         if g_loss_fn is losses.pix2pix_generator_loss and loss == "non_saturating":
