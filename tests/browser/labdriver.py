@@ -284,15 +284,7 @@ class LabNotebook:
 
     def run_all(self, timeout: float = 60.0) -> None:
         """*Run* menu → *Run All Cells*, the way a learner runs a lesson; wait until the first cell runs."""
-        for _attempt in range(2):
-            self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            self.page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            deadline = time.monotonic() + timeout / 2
-            while time.monotonic() < deadline:
-                if any(p.strip() not in ("", "[ ]:") for p in self.state()["prompts"]):
-                    return
-                time.sleep(0.5)
-        raise AssertionError(f"Run → Run All Cells did not start {self.name} within {timeout:.0f} s.")
+        self._run_from_menu("Run All Cells", timeout)
 
     def run_through(self, code_cell: int, timeout: float = 60.0) -> None:
         """Run code cells 0 … ``code_cell`` (and the markdown between them), the way a learner runs a lesson up
@@ -301,17 +293,23 @@ class LabNotebook:
         if code_cell + 1 >= cells.count():
             self.run_all(timeout)
             return
+        self._run_from_menu("Run All Above Selected Cell", timeout,
+                            select=cells.nth(code_cell + 1).locator(".jp-InputPrompt"))
+        self.last_cell = code_cell
+
+    def _run_from_menu(self, item: str, timeout: float, select=None) -> None:
+        """Click ``select`` (when given), then *Run* menu → ``item``; wait until a cell runs (one more try)."""
         for _attempt in range(2):
-            cells.nth(code_cell + 1).locator(".jp-InputPrompt").click()
+            if select is not None:
+                select.click()
             self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            self.page.locator(".lm-Menu-itemLabel", has_text="Run All Above Selected Cell").first.click()
+            self.page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
             deadline = time.monotonic() + timeout / 2
             while time.monotonic() < deadline:
                 if any(p.strip() not in ("", "[ ]:") for p in self.state()["prompts"]):
-                    self.last_cell = code_cell
                     return
                 time.sleep(0.5)
-        raise AssertionError(f"Run → Run All Above Selected Cell did not start {self.name} within {timeout:.0f} s.")
+        raise AssertionError(f"Run → {item} did not start {self.name} within {timeout:.0f} s.")
 
     def wait_until_idle(self, timeout: float) -> None:
         """Wait until no cell is queued or running and the kernel is idle (widget events run only then)."""
