@@ -230,9 +230,12 @@ def test_pool_shows_new_fakes_while_filling_and_stores_what_fits():
     seeds = keras.random.SeedGenerator(0)
     np.testing.assert_array_equal(np.asarray(pool(_batch([1, 2]), seed_generator=seeds)).ravel(), [1, 2])
     assert _pooled(pool) == [1, 2]
-    np.testing.assert_array_equal(np.asarray(pool(_batch([3, 4]), seed_generator=seeds)).ravel(), [3, 4])
-    assert _pooled(pool) == [1, 2, 3]  # 4 did not fit
-    assert int(pool.count) == 3
+    shown = np.asarray(pool(_batch([3, 4]), seed_generator=seeds)).ravel().tolist()
+    assert shown[0] == 3 and int(pool.count) == 3  # 3 took the last free slot
+    if shown[1] == 4:  # 4 met the full pool and its coin kept it out
+        assert _pooled(pool) == [1, 2, 3]
+    else:  # or swapped it for a stored fake, which is shown
+        assert shown[1] in (1, 2, 3) and _pooled(pool) == sorted({1, 2, 3, 4} - {shown[1]})
 
 
 def test_full_pool_swaps_about_half_and_keeps_every_image_once():

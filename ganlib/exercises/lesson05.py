@@ -247,9 +247,10 @@ def _pool_case(fn, stored, count, fakes, coins, slots):
 
 def check_pool_query(fn) -> bool:
     """Exercise: ``fn(stored, count, fake_images, coins, slots) -> (shown, stored, count)`` is one query of
-    CycleGAN's image pool (:func:`ganlib.training.image_pool.query_pool`): while the pool fills up, show each
-    new fake and store it in the next free slot; once full, a fake whose coin is below ½ is swapped for the
-    stored fake in its slot (that one is shown, the new one stored there), the others are shown as they are.
+    CycleGAN's image pool (:func:`ganlib.training.image_pool.query_pool`), one fake at a time: while the pool
+    fills up, show the fake and store it in the next free slot; once full, a fake whose coin is below ½ is
+    swapped for the stored fake in its slot (that one is shown, the new one stored there), the others are shown
+    as they are.
 
     Checked on hand-made cases (the pictures are 1×1 grey values that name them), then on 30 seeded random
     batches against ganlib's pool."""
@@ -305,13 +306,18 @@ def check_pool_query(fn) -> bool:
         raise ExerciseError(f"Expected the pool [10, 6, 4] after the swaps, got {stored}.")
     if count != 3:
         raise ExerciseError(f"The count stops at the pool size: expected 3, got {count}.")
-    # 3. the last free slot: fake 1 fills it; fake 2 then meets a full pool (coin 0.1: swap with slot 1) as in the
-    # authors' code, image by image; ganlib decides "full" once per batch and shows fake 2 as it is. Either is right.
+    # 3. the last free slot: fake 1 fills it; fake 2 then meets a full pool (coin 0.1: swap with slot 1), as in
+    # the authors' code and ganlib's
     straddle = _pool_case(fn, [7, 8, 0], 2, [1, 2], [0.9, 0.1], [0, 1])
-    if straddle not in (([1, 8], [7, 2, 1], 3), ([1, 2], [7, 8, 1], 3)):
+    if straddle == ([1, 2], [7, 8, 1], 3):
+        raise ExerciseError("Pool [7, 8, _] with 2 slots filled, new fakes 1 and 2 (coins 0.9, 0.1; slots 0, 1): fake "
+                            "1 takes the last free slot, so fake 2 meets a full pool and its coin 0.1 swaps it for "
+                            "stored[1] = 8. Decide 'filling or full' for each fake in turn, with the count after the "
+                            "fakes before it: expected shown [1, 8], pool [7, 2, 1].")
+    if straddle != ([1, 8], [7, 2, 1], 3):
         raise ExerciseError(f"Pool [7, 8, _] with 2 slots filled, new fakes 1 and 2: fake 1 goes to the last free slot "
-                            f"and is shown; expected shown [1, 8], pool [7, 2, 1], count 3 (image by image), got "
-                            f"shown {straddle[0]}, pool {straddle[1]}, count {straddle[2]}.")
+                            f"and is shown, fake 2 meets a full pool (coin 0.1: swap with slot 1); expected shown [1, 8], "
+                            f"pool [7, 2, 1], count 3, got shown {straddle[0]}, pool {straddle[1]}, count {straddle[2]}.")
     # 4. 30 seeded batches of 2 through a pool of 4, with the random numbers ganlib's pool would draw
     rng = np.random.default_rng(0)
     mine_stored, mine_count = np.zeros((4, 1, 1, 1), np.float32), 0

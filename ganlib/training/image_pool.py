@@ -29,15 +29,16 @@ from ganlib import _checks
 def query_pool(stored, count, fake_images, coins, slots):
     """One query of the image pool: the fakes to show the discriminator, and the pool after it.
 
-    For each new fake ``i``:
+    For each new fake ``i`` in turn, as in the authors' code:
 
-    * while the pool is filling (``count < pool_size`` before this batch): show the fake and store it in the
-      next free slot (``stored[count]``, ``stored[count + 1]``, …; what does not fit is shown, not stored);
+    * while the pool is filling (``count + i < pool_size``): show the fake and store it in the next free slot
+      (``stored[count]``, ``stored[count + 1]``, …);
     * once it is full: if ``coins[i] < 0.5``, show the stored fake ``stored[slots[i]]`` and put the new fake
       in its place; else show the new fake and leave the pool as it is.
 
-    The authors' code decides "full or not" image by image; here it is decided once per batch, so a batch
-    that fills the last slots shows its remaining fakes as they are. The two differ only in that one batch.
+    Computed on the whole batch at once: first the fakes that fill free slots are stored, then the others swap
+    with their slots of that pool. As the slots are distinct, this is the same as one fake at a time (a batch
+    that fills the last slots offers its remaining fakes to the full pool).
 
     Args:
         stored: ``(pool_size, H, W, C)``, the pool (slots ``count`` and above are empty).
@@ -56,14 +57,15 @@ def query_pool(stored, count, fake_images, coins, slots):
     slots = tf.cast(slots, tf.int32)
     n = tf.shape(fake_images)[0]
     size = stored.shape[0] if stored.shape[0] is not None else tf.shape(stored)[0]
-    full = count >= size
-    swap = tf.logical_and(full, coins < 0.5)
-    shown = tf.where(swap[:, None, None, None], tf.gather(stored, slots), fake_images)
-    filling = count + tf.range(n)
-    targets = tf.where(full, slots, filling)
-    write = tf.where(full, swap, filling < size)
+    position = count + tf.range(n)  # the free slot each fake would fill
+    fills = position < size
+    swap = tf.logical_and(tf.logical_not(fills), coins < 0.5)
+    filled = tf.tensor_scatter_nd_update(
+        stored, tf.boolean_mask(position, fills)[:, None], tf.boolean_mask(fake_images, fills)
+    )
+    shown = tf.where(swap[:, None, None, None], tf.gather(filled, slots), fake_images)
     updated = tf.tensor_scatter_nd_update(
-        stored, tf.boolean_mask(targets, write)[:, None], tf.boolean_mask(fake_images, write)
+        filled, tf.boolean_mask(slots, swap)[:, None], tf.boolean_mask(fake_images, swap)
     )
     return shown, updated, tf.minimum(count + n, size)
 
