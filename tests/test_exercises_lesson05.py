@@ -157,7 +157,7 @@ def pool_query_by_image(stored, count, fake_images, coins, slots):
 
 def _pool_query(*, store_when_full=True, fill=True, coin=lambda c: c < 0.5, slot=lambda i, slots: slots[i],
                 store_shown=False, count_past_full=False, full_per_batch=False):
-    """A NumPy pool, vectorised, with one thing done wrong (each keyword)."""
+    """A NumPy pool (fake i's free slot: count + i) with one thing done wrong (each keyword)."""
     def query(stored, count, fake_images, coins, slots):
         size, shown = len(stored), fake_images.copy()
         for i in range(len(fake_images)):

@@ -285,6 +285,7 @@ class LabNotebook:
     def run_all(self, timeout: float = 60.0) -> None:
         """*Run* menu → *Run All Cells*, the way a learner runs a lesson; wait until the first cell runs."""
         self._run_from_menu("Run All Cells", timeout)
+        self.last_cell = None
 
     def run_through(self, code_cell: int, timeout: float = 60.0) -> None:
         """Run code cells 0 … ``code_cell`` (and the markdown between them), the way a learner runs a lesson up
