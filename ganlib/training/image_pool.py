@@ -38,7 +38,8 @@ def query_pool(stored, count, fake_images, coins, slots):
 
     Computed on the whole batch at once: first the fakes that fill free slots are stored, then the others swap
     with their slots of that pool. As the slots are distinct, this is the same as one fake at a time (a batch
-    that fills the last slots offers its remaining fakes to the full pool).
+    that fills the last slots offers its remaining fakes to the full pool). The authors draw each fake's slot
+    on its own, so two fakes of a batch may meet the same slot; here the slots of one batch are distinct.
 
     Args:
         stored: ``(pool_size, H, W, C)``, the pool (slots ``count`` and above are empty).
